@@ -1,0 +1,172 @@
+"""Independent integrators of the toy model's gradient flow, used to cross-check the closed forms.
+
+None of them uses the hypergeometric closed form of ``numerics.toy``:
+
+* ``quad_time_to``: tanh-sinh quadrature (mpmath) of dt/dy = σ(y)^p/(N σ*) over the logit
+  y = log(σ/(σ* − σ)); the integrand is smooth and breakpoints double in width from the start, which
+  resolves the exponential plateau of tiny inits (agrees with the closed form to ~1e-59 at dps 50).
+* ``odefun_sigma_at``: mpmath's Taylor-series ODE solver in the balanced factor w = σ^{1/N},
+  w' = w^{N-1}(σ* − w^N), a polynomial right-hand side (much faster than the σ form).
+* ``scipy_times_to`` / ``scipy_sigma_at``: SciPy ``solve_ivp`` (DOP853 or Radau) in float64, in the logit
+  variable, where dy/dt = N σ* σ^{1-2/N}, or in the gap σ* − σ for N = 1 (where that is linear).
+  Level crossings are located with events, which removes the plateau's amplification of phase errors.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import mpmath as mp
+from scipy.integrate import solve_ivp
+from scipy.special import expit
+
+from . import arguments
+from .arguments import ParameterError, to_mpf
+
+SCIPY_METHODS = ("DOP853", "Radau")
+# float64 represents t to ~16 digits; the O(1)-wide transition after a plateau of length L is
+# resolved only if L stays far below 1e16 times the transition width.
+_MAX_PLATEAU_TO_WIDTH = 1e10
+# float64 cannot tell apart levels closer than this (relative) to init or to the target.
+_MIN_LEVEL_SEPARATION = 1e-6
+
+
+def quad_time_to(sigma, *, depth, target, init, dps=50):
+    """t(σ) by tanh-sinh quadrature in the logit variable (independent of 2F1)."""
+    n, star, s0 = arguments.toy(depth_=depth, target=target, init=init)
+    s = arguments.sigma(sigma, target=star, init=s0)
+    digits = arguments.dps(dps)
+    if s == s0:
+        return mp.mpf(0)
+    with mp.workdps(digits + 15):
+        sm, p = to_mpf(star), mp.mpf(2) / n - 1
+        y0, y1 = _logit(s0, star), _logit(s, star)
+        width = min(mp.mpf(4), 2 / abs(p)) if p else mp.mpf(4)
+        points = [y0]
+        while points[-1] + width < y1:
+            points.append(points[-1] + width)
+            width *= 2
+        points.append(y1)
+        total = mp.quad(lambda y: (sm / (1 + mp.exp(-y))) ** p / (n * sm), points)
+    with mp.workdps(digits):
+        return +total
+
+
+def odefun_sigma_at(t, *, depth, target, init, dps=30):
+    """σ(t) from mpmath's Taylor ODE solver in the balanced factor w = σ^{1/N}."""
+    n, star, s0 = arguments.toy(depth_=depth, target=target, init=init)
+    time = arguments.nonnegative("t", t)
+    digits = arguments.dps(dps)
+    with mp.workdps(digits + 10):
+        sm = to_mpf(star)
+        solution = mp.odefun(lambda _, w: w ** (n - 1) * (sm - w**n), 0, mp.root(to_mpf(s0), n))
+        value = solution(to_mpf(time)) ** n
+    with mp.workdps(digits):
+        return +value
+
+
+def scipy_times_to(levels, *, depth, target, init, method="DOP853", rtol=1e-12):
+    """Times (floats) at which the float64 ODE solution first reaches each of ``levels``."""
+    n, star, s0, method = _scipy_arguments(depth, target, init, method)
+    marks = [arguments.sigma(level, target=star, init=s0) for level in levels]
+    for level in marks:
+        if level - s0 < _MIN_LEVEL_SEPARATION * level or star - level < _MIN_LEVEL_SEPARATION * star:
+            raise ParameterError("levels", float(level),
+                                 f"at least {_MIN_LEVEL_SEPARATION:g} (relative) away from init and target",
+                                 "float64 cannot resolve closer levels; use numerics.toy.time_to")
+    ode = _FlowODE(n, float(star))
+    ordered = sorted(set(marks))
+    events = [ode.crossing(float(level)) for level in ordered]
+    events[-1].terminal = True
+    solution = ode.solve(float(s0), _time_bound(n, star, s0, ordered[-1]), method, rtol, events=events)
+    if any(len(hit) == 0 for hit in solution.t_events):
+        raise ArithmeticError(f"scipy {method} stopped before reaching every level: {solution.message}")
+    crossing = {level: float(hit[0]) for level, hit in zip(ordered, solution.t_events)}
+    return [crossing[level] for level in marks]
+
+
+def scipy_sigma_at(times, *, depth, target, init, method="DOP853", rtol=1e-12):
+    """σ (floats) of the float64 ODE solution at each of ``times``."""
+    n, star, s0, method = _scipy_arguments(depth, target, init, method)
+    stamps = [float(arguments.nonnegative("t", value)) for value in times]
+    ode = _FlowODE(n, float(star))
+    solution = ode.solve(float(s0), max(stamps + [0.0]), method, rtol, dense_output=True)
+    return [ode.sigma(float(solution.sol(value)[0])) if value > 0 else float(s0) for value in stamps]
+
+
+class _FlowODE:
+    """The flow in a float64-friendly state: the gap σ* − σ for N = 1 (linear), else the logit
+    y = log(σ/(σ* − σ)), in which dy/dt = N σ* σ^{1-2/N} resolves both tiny σ and σ near σ*."""
+
+    def __init__(self, n: int, star: float):
+        self.n, self.star, self.exponent = n, star, 1 - 2 / n
+
+    def state(self, sigma: float) -> float:
+        return self.star - sigma if self.n == 1 else math.log(sigma) - math.log(self.star - sigma)
+
+    def sigma(self, state: float) -> float:
+        return self.star - state if self.n == 1 else self.star * float(expit(state))
+
+    def rhs(self, _, y):
+        if self.n == 1:
+            return [-y[0]]
+        return [self.n * self.star * self.sigma(y[0]) ** self.exponent]
+
+    def jac(self, _, y):
+        if self.n == 1:
+            return [[-1.0]]
+        s = self.sigma(y[0])
+        return [[self.n * self.star * self.exponent * s**self.exponent * (1 - s / self.star)]]
+
+    def crossing(self, level: float):
+        mark = self.state(level)
+
+        def event(_, y):
+            return y[0] - mark
+
+        event.direction = -1 if self.n == 1 else 1
+        return event
+
+    def solve(self, init: float, horizon: float, method: str, rtol: float, **options):
+        if method == "Radau":
+            options["jac"] = self.jac
+        solution = solve_ivp(self.rhs, (0.0, horizon), [self.state(init)], method=method, rtol=rtol,
+                             atol=rtol * 1e-2, **options)
+        if solution.status < 0:
+            raise ArithmeticError(f"scipy {method} failed: {solution.message}")
+        return solution
+
+
+def _scipy_arguments(depth, target, init, method):
+    n, star, s0 = arguments.toy(depth_=depth, target=target, init=init)
+    if method not in SCIPY_METHODS:
+        raise ParameterError("method", method, f"one of {', '.join(SCIPY_METHODS)}")
+    if float(s0) < 1e-300 or float(star) > 1e300:
+        raise ParameterError("init", float(s0), "within float64 range (init >= 1e-300, target <= 1e300)")
+    width = 1 / (n * float(star) ** (2 - 2 / n))  # the transition's time scale
+    if _time_bound(n, star, s0, star / 2) > _MAX_PLATEAU_TO_WIDTH * width:
+        raise ParameterError("init", float(s0), f"large enough that the plateau lasts < {_MAX_PLATEAU_TO_WIDTH:g} "
+                             "transition widths at this depth and target",
+                             "float64 time cannot resolve the transition; use numerics.toy.sigma_at")
+    return n, star, s0, method
+
+
+def _time_bound(n: int, star: Fraction, s0: Fraction, level: Fraction) -> float:
+    """An upper bound on the time to reach ``level``, independent of the closed form (×1.01).
+
+    Below the level, σ* − σ ≥ σ* − level, so σ̇ ≥ N σ^{2-2/N}(σ* − level); integrate that.
+    """
+    gap, s0f, lf = float(star - level), float(s0), float(level)
+    if n == 1:
+        bound = (lf - s0f) / gap
+    elif n == 2:
+        bound = math.log(lf / s0f) / (2 * gap)
+    else:
+        p = 2 / n - 1
+        bound = (s0f**p - lf**p) / (-p * n * gap)
+    return 1.01 * bound + 1e-12
+
+
+def _logit(x: Fraction, star: Fraction):
+    return mp.log(to_mpf(x)) - mp.log(to_mpf(star - x))

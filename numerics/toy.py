@@ -1,0 +1,185 @@
+"""Theorem 1's closed forms evaluated at any precision: the time to reach sigma, and sigma at a time.
+
+Project convention (``toy-model.md`` §1.4): dσ/dt = N σ^{2-2/N} (σ* − σ), σ(0) = init. The closed forms
+come from ``theory.theorem1`` (t(σ) = G(σ) − G(σ0) for every depth; explicit σ(t) for depth 1 and 2),
+compiled to mpmath; σ(t) for depth ≥ 3 inverts t(σ) by safeguarded Newton iteration.
+
+All parameters are held as exact Fractions and every rounded quantity is computed with guard digits
+sized to the conditioning of the problem (digits lost to cancellation near init, to 1 − σ/σ* near the
+target, and to the amplification of a long plateau), so results are correct to the requested ``dps``.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import mpmath as mp
+import sympy as sp
+
+from theory import theorem1
+from theory import toy as toy_symbols
+
+from . import arguments
+from .arguments import to_mpf
+
+_GUARD = 15  # digits kept beyond the requested precision before any conditioning estimate
+
+
+def time_to(sigma, *, depth, target, init, dps=50):
+    """Gradient-flow time for σ to rise from ``init`` to ``sigma`` (project convention).
+
+    >>> time_to('0.5', depth=4, target=1, init='1e-4', dps=20)
+    mpf('49.728579845557931713')
+
+    Valid for every integer depth ≥ 1, 0 < init < target and init ≤ sigma < target. Returns an mpmath
+    number correct to ``dps`` significant digits.
+    """
+    n, star, s0 = arguments.toy(depth_=depth, target=target, init=init)
+    s = arguments.sigma(sigma, target=star, init=s0)
+    digits = arguments.dps(dps)
+    with mp.workdps(digits):
+        return +_time_to(s, n, star, s0, digits)
+
+
+def sigma_at(t, *, depth, target, init, dps=50):
+    """σ(t) of the gradient flow started at ``init`` (project convention).
+
+    >>> sigma_at('49.728579845557931713', depth=4, target=1, init='1e-4', dps=15)
+    mpf('0.5')
+
+    Valid for t ≥ 0; returns an mpmath number correct to ``dps`` significant digits.
+    """
+    n, star, s0 = arguments.toy(depth_=depth, target=target, init=init)
+    time = arguments.nonnegative("t", t)
+    digits = arguments.dps(dps)
+    with mp.workdps(digits):
+        return +_sigma_at(time, n, star, s0, digits)
+
+
+# ---------------------------------------------------------------------------------------------------
+# exact-parameter implementations (Fractions in, mpf out), shared with the cross-checks
+
+
+def _digits(x) -> float:
+    """log10 of a positive number (Fraction or mpf), for sizing guard digits."""
+    if isinstance(x, Fraction):
+        return float(mp.log10(mp.mpf(x.numerator)) - mp.log10(x.denominator))
+    return float(mp.log10(x))
+
+
+def _time_to(s: Fraction, n: int, star: Fraction, s0: Fraction, dps: int):
+    if s == s0:
+        return mp.mpf(0)
+    antiderivative = _compiled(theorem1.antiderivative(n), (toy_symbols.sigma, toy_symbols.target))
+    # Rounding σ/σ* loses log10(σ*/(σ* − σ)) digits of 1 − σ/σ*, where G has its log singularity.
+    near_target = int(max(0.0, -_digits((star - s) / star)))
+    lost = 0  # digits lost in G(σ) − G(σ0) when σ is close to σ0; measured, then paid for
+    while True:
+        with mp.workdps(dps + near_target + lost + _GUARD):
+            high, low = antiderivative(to_mpf(s), to_mpf(star)), antiderivative(to_mpf(s0), to_mpf(star))
+            difference = _real(high - low)
+            if difference > 0:
+                measured = int(_digits(max(abs(high), abs(low)) / difference))
+            else:  # a wrong closed form can give t <= 0; report it as computed
+                measured = lost
+            if measured <= lost + 5 or lost > 10 * dps:
+                return difference
+            lost = measured + 5
+
+
+def _compiled(expression, arguments):
+    """``expression`` as an mpmath function of ``arguments`` (cached on the expression itself)."""
+    key = (sp.srepr(expression), arguments)
+    if key not in _COMPILED:
+        _COMPILED[key] = sp.lambdify(arguments, expression, modules="mpmath")
+    return _COMPILED[key]
+
+
+_COMPILED: dict = {}
+
+
+def _real(value):
+    """A closed form may pass through complex intermediates (logs of negatives); t itself is real."""
+    if isinstance(value, mp.mpc):
+        if abs(value.imag) > (abs(value) + 1) * mp.mpf(10) ** (10 - mp.mp.dps):
+            raise ArithmeticError(f"closed form gave a complex value {value}")
+        return value.real
+    return value
+
+
+def _sigma_at(t: Fraction, n: int, star: Fraction, s0: Fraction, dps: int):
+    if t == 0:
+        return to_mpf(s0)
+    # Relative condition number of σ(t): σ̇·t/σ ≤ N σ*^{2−2/N} t. A long plateau makes it huge
+    # (t ≈ 1e100 for N = 3, init = 1e-300), and that many more digits are needed in t(σ).
+    with mp.workdps(20):
+        condition = _digits(1 + n * to_mpf(star) ** (2 - mp.mpf(2) / n) * to_mpf(t))
+    wdps = dps + _GUARD + int(condition)
+    if n <= 2:
+        explicit = _compiled(theorem1.explicit_solution(n), (toy_symbols.t, toy_symbols.target, toy_symbols.init))
+        return _stable(lambda: _real(explicit(to_mpf(t), to_mpf(star), to_mpf(s0))), dps, wdps)
+    # N ≥ 3: safeguarded Newton, first to ~15 digits, then polished at full precision.
+    rough = _newton_logit(t, n, star, s0, _GUARD + 5 + int(condition), None, 15)
+    with mp.workdps(wdps):
+        return _from_logit(_newton_logit(t, n, star, s0, wdps, rough, dps + 3), star)
+
+
+def _stable(evaluate, dps: int, wdps: int):
+    """``evaluate()`` at a precision where two evaluations 20 digits apart agree to ``dps`` + 5 digits.
+
+    The explicit solutions cancel (σ* − (σ* − σ0)e^{−t} for small t); the disagreement measures the loss,
+    and a result of exactly 0 (σ > 0 always) means everything cancelled.
+    """
+    for _ in range(8):
+        with mp.workdps(wdps):
+            low = evaluate()
+        with mp.workdps(wdps + 20):
+            high = evaluate()
+            if high and abs(high - low) <= abs(high) * mp.mpf(10) ** -(dps + 5):
+                return high
+            lost = _digits(abs(high) / abs(high - low)) if high and high != low else 0
+        wdps += max(20, wdps - int(lost))
+    raise ArithmeticError("closed form did not stabilise with increasing precision")
+
+
+def _from_logit(y, star: Fraction):
+    return to_mpf(star) / (1 + mp.exp(-y))
+
+
+def _newton_logit(t: Fraction, n: int, star: Fraction, s0: Fraction, wdps: int, start, digits: int):
+    """y with σ(y) correct to ``digits`` (a change dy moves σ by dσ/σ = (1 − σ/σ*) dy)."""
+    with mp.workdps(wdps):
+        target_time, sm, p = to_mpf(t), to_mpf(star), mp.mpf(2) / n - 1
+
+        def residual(y):
+            s = _from_logit(y, star)
+            exact_s = _fraction(s)
+            if exact_s >= star:  # beyond the working precision's last number below the target
+                return mp.inf, s
+            return _time_to(max(exact_s, s0), n, star, s0, wdps) - target_time, s
+
+        lo = mp.log(to_mpf(s0)) - mp.log(to_mpf(star - s0))  # residual(lo) = -t < 0
+        hi, width = (lo if start is None else start), mp.mpf(1)
+        while residual(hi)[0] < 0:  # march right with doubling steps until t(hi) >= t
+            lo, hi, width = hi, hi + width, 2 * width
+        y = hi if start is None else start
+        tolerance = mp.mpf(10) ** -digits
+        for _ in range(500):
+            value, s = residual(y)
+            if value < 0:
+                lo = y
+            else:
+                hi = y
+            candidate = y - value / (s**p / (n * sm)) if mp.isfinite(value) else (lo + hi) / 2
+            if not lo < candidate < hi:
+                candidate = (lo + hi) / 2
+            moves = abs(candidate - y) / (1 + mp.exp(y))
+            if moves <= tolerance or (hi - lo) / (1 + mp.exp(lo)) <= tolerance:
+                return candidate
+            y = candidate
+        raise ArithmeticError(f"sigma_at: Newton iteration did not converge for t={t}")  # pragma: no cover
+
+
+def _fraction(x) -> Fraction:
+    man, exp = x.man_exp
+    return Fraction(man) * Fraction(2) ** exp

@@ -1,0 +1,51 @@
+"""Run a SymPy computation with a wall-clock limit.
+
+SymPy's ``integrate`` can run for minutes on the toy model's integrals (numerics-notes.md §6.2) and
+cannot be interrupted from inside, so the computation runs in a forked child process that is killed
+when the limit passes. The result comes back pickled.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+
+
+class TimeLimitExceeded(Exception):
+    """The computation did not finish within its time limit."""
+
+
+def within(seconds: float, function, *args):
+    """``function(*args)`` computed in a child process, or ``TimeLimitExceeded`` after ``seconds``."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_run, args=(sender, function, args), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds):
+            raise TimeLimitExceeded(f"{getattr(function, '__name__', 'computation')} took longer than {seconds:g} s")
+        ok, payload = pickle.loads(receiver.recv_bytes())
+    except EOFError:
+        raise RuntimeError("the child process computing a derivation died") from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+    if not ok:
+        raise payload
+    return payload
+
+
+def _run(sender, function, args):
+    try:
+        message = (True, function(*args))
+    except Exception as error:  # noqa: BLE001 - re-raised in the parent
+        message = (False, error)
+    try:
+        data = pickle.dumps(message)
+    except Exception as error:  # noqa: BLE001
+        data = pickle.dumps((False, RuntimeError(f"result could not be pickled: {error}")))
+    sender.send_bytes(data)
+    sender.close()
