@@ -29,7 +29,7 @@ SCIPY_METHODS = ("DOP853", "Radau")
 # resolved only if L stays far below 1e16 times the transition width.
 _MAX_PLATEAU_TO_WIDTH = 1e10
 # float64 cannot tell apart levels closer than this (relative) to init or to the target.
-_MIN_LEVEL_SEPARATION = 1e-6
+SCIPY_MIN_SEPARATION = 1e-6
 
 
 def quad_time_to(sigma, *, depth, target, init, dps=50):
@@ -66,14 +66,21 @@ def odefun_sigma_at(t, *, depth, target, init, dps=30):
         return +value
 
 
+def float64_resolvable(level, *, target, init) -> bool:
+    """Whether a float64 ODE solve can tell ``level`` apart from init and from the target."""
+    star, s0 = arguments.exact("target", target), arguments.exact("init", init)
+    level = arguments.exact("level", level)
+    return level - s0 >= SCIPY_MIN_SEPARATION * level and star - level >= SCIPY_MIN_SEPARATION * star
+
+
 def scipy_times_to(levels, *, depth, target, init, method="DOP853", rtol=1e-12):
     """Times (floats) at which the float64 ODE solution first reaches each of ``levels``."""
     n, star, s0, method = _scipy_arguments(depth, target, init, method)
     marks = [arguments.sigma(level, target=star, init=s0) for level in levels]
     for level in marks:
-        if level - s0 < _MIN_LEVEL_SEPARATION * level or star - level < _MIN_LEVEL_SEPARATION * star:
+        if not float64_resolvable(level, target=star, init=s0):
             raise ParameterError("levels", float(level),
-                                 f"at least {_MIN_LEVEL_SEPARATION:g} (relative) away from init and target",
+                                 f"at least {SCIPY_MIN_SEPARATION:g} (relative) away from init and target",
                                  "float64 cannot resolve closer levels; use numerics.toy.time_to")
     ode = _FlowODE(n, float(star))
     ordered = sorted(set(marks))

@@ -41,8 +41,10 @@ def time_to(sigma, *, depth, target, init, dps=50):
         return +_time_to(s, n, star, s0, digits)
 
 
-def sigma_at(t, *, depth, target, init, dps=50):
+def sigma_at(t, *, depth, target, init, dps=50, guess=None):
     """σ(t) of the gradient flow started at ``init`` (project convention).
+
+    ``guess``, an approximate σ(t), only speeds up the inversion for depth ≥ 3 (the result is the same).
 
     >>> sigma_at('49.728579845557931713', depth=4, target=1, init='1e-4', dps=15)
     mpf('0.5')
@@ -52,8 +54,11 @@ def sigma_at(t, *, depth, target, init, dps=50):
     n, star, s0 = arguments.toy(depth_=depth, target=target, init=init)
     time = arguments.nonnegative("t", t)
     digits = arguments.dps(dps)
+    start = None
+    if guess is not None:
+        start = min(max(arguments.exact("guess", guess), s0 + (star - s0) / 10**6), star - (star - s0) / 10**6)
     with mp.workdps(digits):
-        return +_sigma_at(time, n, star, s0, digits)
+        return +_sigma_at(time, n, star, s0, digits, start)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -70,7 +75,7 @@ def _digits(x) -> float:
 def _time_to(s: Fraction, n: int, star: Fraction, s0: Fraction, dps: int):
     if s == s0:
         return mp.mpf(0)
-    antiderivative = _compiled(theorem1.antiderivative(n), (toy_symbols.sigma, toy_symbols.target))
+    antiderivative = _compiled("antiderivative", n, (toy_symbols.sigma, toy_symbols.target))
     # Rounding σ/σ* loses log10(σ*/(σ* − σ)) digits of 1 − σ/σ*, where G has its log singularity.
     near_target = int(max(0.0, -_digits((star - s) / star)))
     lost = 0  # digits lost in G(σ) − G(σ0) when σ is close to σ0; measured, then paid for
@@ -87,10 +92,11 @@ def _time_to(s: Fraction, n: int, star: Fraction, s0: Fraction, dps: int):
             lost = measured + 5
 
 
-def _compiled(expression, arguments):
-    """``expression`` as an mpmath function of ``arguments`` (cached on the expression itself)."""
-    key = (sp.srepr(expression), arguments)
+def _compiled(form: str, depth: int, arguments):
+    """Theorem 1's closed form ``form`` at ``depth`` as an mpmath function of ``arguments``."""
+    key = (form, depth, theorem1.statement_version())
     if key not in _COMPILED:
+        expression = getattr(theorem1, form)(depth)
         _COMPILED[key] = sp.lambdify(arguments, expression, modules="mpmath")
     return _COMPILED[key]
 
@@ -107,7 +113,7 @@ def _real(value):
     return value
 
 
-def _sigma_at(t: Fraction, n: int, star: Fraction, s0: Fraction, dps: int):
+def _sigma_at(t: Fraction, n: int, star: Fraction, s0: Fraction, dps: int, guess=None):
     if t == 0:
         return to_mpf(s0)
     # Relative condition number of σ(t): σ̇·t/σ ≤ N σ*^{2−2/N} t. A long plateau makes it huge
@@ -116,10 +122,14 @@ def _sigma_at(t: Fraction, n: int, star: Fraction, s0: Fraction, dps: int):
         condition = _digits(1 + n * to_mpf(star) ** (2 - mp.mpf(2) / n) * to_mpf(t))
     wdps = dps + _GUARD + int(condition)
     if n <= 2:
-        explicit = _compiled(theorem1.explicit_solution(n), (toy_symbols.t, toy_symbols.target, toy_symbols.init))
+        explicit = _compiled("explicit_solution", n, (toy_symbols.t, toy_symbols.target, toy_symbols.init))
         return _stable(lambda: _real(explicit(to_mpf(t), to_mpf(star), to_mpf(s0))), dps, wdps)
     # N ≥ 3: safeguarded Newton, first to ~15 digits, then polished at full precision.
-    rough = _newton_logit(t, n, star, s0, _GUARD + 5 + int(condition), None, 15)
+    if guess is None:
+        rough = _newton_logit(t, n, star, s0, _GUARD + 5 + int(condition), None, 15)
+    else:
+        with mp.workdps(wdps):
+            rough = _logit(guess, star)
     with mp.workdps(wdps):
         return _from_logit(_newton_logit(t, n, star, s0, wdps, rough, dps + 3), star)
 
@@ -142,6 +152,10 @@ def _stable(evaluate, dps: int, wdps: int):
     raise ArithmeticError("closed form did not stabilise with increasing precision")
 
 
+def _logit(x: Fraction, star: Fraction):
+    return mp.log(to_mpf(x)) - mp.log(to_mpf(star - x))
+
+
 def _from_logit(y, star: Fraction):
     return to_mpf(star) / (1 + mp.exp(-y))
 
@@ -158,11 +172,12 @@ def _newton_logit(t: Fraction, n: int, star: Fraction, s0: Fraction, wdps: int, 
                 return mp.inf, s
             return _time_to(max(exact_s, s0), n, star, s0, wdps) - target_time, s
 
-        lo = mp.log(to_mpf(s0)) - mp.log(to_mpf(star - s0))  # residual(lo) = -t < 0
-        hi, width = (lo if start is None else start), mp.mpf(1)
-        while residual(hi)[0] < 0:  # march right with doubling steps until t(hi) >= t
-            lo, hi, width = hi, hi + width, 2 * width
-        y = hi if start is None else start
+        lo, hi = _logit(s0, star), mp.inf  # residual(lo) = -t < 0
+        y = start
+        if y is None:  # march right with doubling steps until t(y) >= t
+            y, width = lo + 1, mp.mpf(1)
+            while residual(y)[0] < 0:
+                lo, y, width = y, y + 2 * width, 2 * width
         tolerance = mp.mpf(10) ** -digits
         for _ in range(500):
             value, s = residual(y)
@@ -170,9 +185,11 @@ def _newton_logit(t: Fraction, n: int, star: Fraction, s0: Fraction, wdps: int, 
                 lo = y
             else:
                 hi = y
+            # t(y) is concave: Newton from the left stays left of the root, from the right it lands left
+            # of it, so the bracket [lo, hi] only guards against rounding and a start far to the right.
             candidate = y - value / (s**p / (n * sm)) if mp.isfinite(value) else (lo + hi) / 2
             if not lo < candidate < hi:
-                candidate = (lo + hi) / 2
+                candidate = (lo + y) / 2 if candidate <= lo else (y + hi) / 2
             moves = abs(candidate - y) / (1 + mp.exp(y))
             if moves <= tolerance or (hi - lo) / (1 + mp.exp(lo)) <= tolerance:
                 return candidate

@@ -62,6 +62,12 @@ def _antiderivative(depth):
 
 
 _STATEMENT = {"explicit_solution": _explicit_solution, "antiderivative": _antiderivative}
+_VERSION = [0]  # bumped on every substitution, so compiled forms elsewhere can be cached safely
+
+
+def statement_version() -> int:
+    """Changes whenever a closed form of the statement is substituted or restored."""
+    return _VERSION[0]
 
 
 def explicit_solution(depth: int):
@@ -85,11 +91,13 @@ def substituted(**forms):
         raise ValueError(f"unknown closed forms {sorted(unknown)}: known are {sorted(_STATEMENT)}")
     saved = dict(_STATEMENT)
     _STATEMENT.update(forms)
+    _VERSION[0] += 1
     try:
         yield
     finally:
         _STATEMENT.clear()
         _STATEMENT.update(saved)
+        _VERSION[0] += 1
 
 
 def statement_key(depth) -> str:
@@ -232,18 +240,19 @@ def _attempt_integrate(derivation: Derivation, integrand, w, n):
         derivation.note(f"SymPy integrate did not finish within {INTEGRATE_SECONDS:g} s; not used.")
         return None
     point = {w: sp.Rational(1, 3) * sp.Integer(2) ** sp.Rational(1, n), target: 2}
+    shown = sp.sstr(answer) if len(sp.sstr(answer)) <= 100 else sp.sstr(answer)[:97] + "..."
     residual = sp.N((sp.diff(answer, w) - integrand).subs(point), 30)
     value = sp.N(answer.subs(point), 30)
     if abs(residual) > 1e-20:
-        derivation.note(f"SymPy {sp.__version__} integrate returned {sp.sstr(answer)}, whose derivative differs "
+        derivation.note(f"SymPy {sp.__version__} integrate returned {shown}, whose derivative differs "
                         f"from the integrand by {sp.N(residual, 4)} at w = 2^(1/{n})/3, σ* = 2 (log/atan terms of "
                         "complex roots dropped); rejected.")
         return None
     if abs(sp.im(value)) > 1e-20:
-        derivation.note(f"SymPy {sp.__version__} integrate returned {sp.sstr(answer)}, which is complex-valued on "
+        derivation.note(f"SymPy {sp.__version__} integrate returned {shown}, which is complex-valued on "
                         "0 < σ < σ* (log of a negative number); rejected in favour of a real form.")
         return None
-    derivation.note(f"SymPy integrate returned a verified real antiderivative: {sp.sstr(answer)}.")
+    derivation.note(f"SymPy integrate returned a verified real antiderivative: {shown}.")
     return answer
 
 

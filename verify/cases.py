@@ -1,0 +1,63 @@
+"""Cases: points of a claim's parameter domain, as exact numbers that print readably."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from decimal import Decimal, localcontext
+from fractions import Fraction
+
+
+def text(value) -> str:
+    """An exact, readable rendering: the shortest decimal equal to the value, else ``p/q``."""
+    if isinstance(value, tuple):
+        return "(" + ", ".join(text(v) for v in value) + ")"
+    if not isinstance(value, Fraction):
+        return str(value)
+    if value.denominator == 1:
+        return str(value.numerator)
+    if Fraction(float(value)) == value:  # an exact double, e.g. 0.5 or the double nearest 1e-300
+        return repr(float(value))
+    with localcontext() as context:
+        context.prec = 120
+        decimal = (Decimal(value.numerator) / Decimal(value.denominator)).normalize()
+    if Fraction(decimal) == value:
+        return format(decimal, "g")
+    return f"{value.numerator}/{value.denominator}"
+
+
+class Case:
+    """Mixin for case dataclasses: exact JSON and a one-line description."""
+
+    def as_json(self) -> dict:
+        out = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            out[field.name] = [text(v) for v in value] if isinstance(value, tuple) else (
+                text(value) if isinstance(value, Fraction) else value)
+        return out
+
+    def describe(self) -> str:
+        return ", ".join(f"{field.name}={text(getattr(self, field.name))}" for field in fields(self))
+
+
+@dataclass(frozen=True)
+class ToyCase(Case):
+    """One toy-model configuration: a depth-N network with several coordinates.
+
+    ``targets`` (decreasing) share ``init``; ``step`` is the GD step size and ``steps`` the number of GD
+    steps after which the slowest coordinate has reached 99% of its target. ``probe`` (in (0, 1)) and
+    ``tail`` (a power of ten) place the levels at which the numeric checks evaluate t(σ): a fraction
+    ``probe`` of the way from init to each target, and a distance 10^-tail (relative) below it.
+    """
+
+    depth: int
+    targets: tuple
+    init: Fraction
+    step: Fraction
+    steps: int
+    probe: Fraction
+    tail: int
+
+    def levels(self, target: Fraction) -> tuple:
+        gap = target - self.init
+        return self.init + self.probe * gap, target - gap / 10**self.tail

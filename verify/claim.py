@@ -1,0 +1,114 @@
+"""What a claim is, and the evidence its checks produce.
+
+A claim (one theorem) has an id, a statement, its provenance, and checks of three kinds:
+
+* symbolic: exact identities, run once per claim (``Claim.symbolic``);
+* numeric: closed forms against independent computations, per case;
+* empirical: trained torch models against the flow, per case, all cases trained in one batch.
+
+Every check on every case produces an ``Outcome``: the measured error, the tolerance it must stay
+under and why, and a status. A NaN or inf is never a pass: it is an ``error`` outcome.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+PASS, FAIL, ERROR, SKIPPED = "pass", "fail", "error", "skipped"
+KINDS = ("symbolic", "numeric", "empirical")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One check on one case (``case`` is None for checks that run once per claim)."""
+
+    check: str
+    case: object
+    error: float
+    tolerance: float
+    status: str
+    detail: str = ""
+
+    @property
+    def ratio(self) -> float:
+        """error/tolerance: how close the check came to failing (inf for errors)."""
+        if self.status == ERROR:
+            return math.inf
+        if self.tolerance == 0:
+            return 0.0 if self.error == 0 else math.inf
+        return self.error / self.tolerance
+
+
+def judge(check: str, case, error, tolerance, detail: str = "") -> Outcome:
+    """Pass iff ``error`` ≤ ``tolerance``, both finite; NaN or inf on either side is an error."""
+    error, tolerance = float(error), float(tolerance)
+    if not (math.isfinite(error) and math.isfinite(tolerance)):
+        return Outcome(check, case, error, tolerance, ERROR, detail or f"non-finite error {error} or tolerance {tolerance}")
+    return Outcome(check, case, error, tolerance, PASS if error <= tolerance else FAIL, detail)
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A check as a reader of the report sees it."""
+
+    name: str
+    kind: str
+    description: str
+    tolerance: str  # where the tolerance comes from
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How hard to look: cases drawn, GD steps allowed per case, seconds spent shrinking a failure."""
+
+    name: str
+    cases: int
+    step_budget: int
+    shrink_seconds: float
+
+
+PROFILES = {
+    "quick": Profile("quick", cases=4, step_budget=600, shrink_seconds=10),
+    "default": Profile("default", cases=12, step_budget=1500, shrink_seconds=30),
+    "thorough": Profile("thorough", cases=100, step_budget=20000, shrink_seconds=300),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Run settings shared by every check."""
+
+    profile: Profile = PROFILES["default"]
+    seed: int = 0
+    dps: int = 50
+    device: str = "auto"
+    dtype: str = "float64"
+    options: dict = field(default_factory=dict)  # claim-specific options (e.g. a user-supplied bound)
+
+
+class Claim(ABC):
+    """A theorem to verify. Subclasses fill in the class attributes and the three methods."""
+
+    id: str
+    title: str
+    statement: str
+    provenance: tuple  # ((tag, text), ...) with tag in seen / derived / reconstructed
+    checks: tuple  # CheckSpec, ...
+
+    @abstractmethod
+    def symbolic(self, settings: Settings) -> list:
+        """Outcomes of the checks that run once (case None)."""
+
+    @abstractmethod
+    def strategy(self, settings: Settings):
+        """The Hypothesis strategy drawing this claim's cases."""
+
+    @abstractmethod
+    def evaluate(self, cases: list, settings: Settings) -> dict:
+        """Outcomes per case, computed for all cases together (one batched training run)."""
+
+    def tables(self, result) -> dict:
+        """Claim-specific summary tables for the report: {title: (header, rows)}."""
+        return {}

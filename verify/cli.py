@@ -1,0 +1,97 @@
+"""``python -m verify``: check a theorem from the command line.
+
+Exit codes: 0 the claim holds on every case, 1 a counterexample was found, 2 bad usage or an internal
+error (also an inconclusive run), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+
+from numerics import arguments
+from numerics.arguments import ParameterError
+
+from . import report, runner
+from .claim import PROFILES, Settings
+from .claims import REGISTRY
+
+EXIT_HOLDS, EXIT_REFUTED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class UsageError(Exception):
+    """Bad command-line usage; the message is the one line shown to the user."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, no usage dump, exit code 2
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m verify", description=(
+        "Verify theorems about the implicit bias of gradient descent: symbolic derivations (SymPy), "
+        "high-precision numerics (mpmath, SciPy) and trained torch models, on cases drawn by Hypothesis."),
+        epilog="Exit codes: 0 holds, 1 counterexample found, 2 bad usage, internal error or inconclusive, "
+               "130 interrupted.")
+    parser.add_argument("claim", help="a claim id (see 'list'), 'list' to show them, or 'all' to run every claim")
+    parser.add_argument("--json", action="store_true", help="print the machine-readable JSON report")
+    parser.add_argument("--profile", default="default", choices=sorted(PROFILES),
+                        help="how many cases and GD steps: quick (seconds), default, thorough (nightly)")
+    parser.add_argument("--seed", default="0", help="seed for Hypothesis' case generation (integer >= 0)")
+    parser.add_argument("--dps", default="50", help=f"decimal digits of the numeric checks "
+                                                    f"({arguments.MIN_DPS}..{arguments.MAX_DPS}, default 50)")
+    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="where torch trains")
+    parser.add_argument("--dtype", default="float64", choices=("float64", "float32"),
+                        help="torch dtype (float32 fails on long plateaus; float64 is the default)")
+    return parser
+
+
+def main(argv=None) -> int:
+    try:
+        return _main(sys.argv[1:] if argv is None else argv)
+    except (UsageError, ParameterError, ValueError) as error:
+        print(f"python -m verify: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("python -m verify: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # noqa: BLE001 - one line, never a traceback
+        print(f"python -m verify: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _main(argv) -> int:
+    options = _parser().parse_args(argv)
+    if options.claim == "list":
+        for claim in REGISTRY.values():
+            tags = ", ".join(tag for tag, _ in claim.provenance)
+            print(f"{claim.id:10} {claim.title}  [provenance: {tags}]")
+        return EXIT_HOLDS
+    settings = Settings(profile=PROFILES[options.profile], seed=arguments.integer("seed", options.seed, 0, 2**63 - 1),
+                        dps=arguments.dps(options.dps), device=options.device, dtype=options.dtype)
+    if options.device == "cuda":
+        from .training.toy import select_device  # noqa: PLC0415 - torch only when training is asked for
+        select_device("cuda")
+    claims = list(REGISTRY.values()) if options.claim == "all" else [_claim(options.claim)]
+    if options.dtype == "float32":
+        print("python -m verify: warning: float32 GD loses the flow on long plateaus (numerics-notes.md §5); "
+              "tolerances scale with its unit roundoff", file=sys.stderr)
+    results = [runner.run(claim, settings) for claim in claims]
+    for result in results:
+        print(report.as_json(result) if options.json else report.text(result))
+    if len(results) > 1 and not options.json:
+        print("\n" + "\n".join(report.verdict_line(result) for result in results))
+    verdicts = {result.verdict for result in results}
+    if runner.REFUTED in verdicts:
+        return EXIT_REFUTED
+    return EXIT_HOLDS if verdicts == {runner.HOLDS} else EXIT_USAGE
+
+
+def _claim(name: str):
+    if name in REGISTRY:
+        return REGISTRY[name]
+    close = difflib.get_close_matches(name, list(REGISTRY) + ["list", "all"], n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    raise UsageError(f"unknown claim '{name}': choose one of {', '.join(REGISTRY)}, list, all{hint}")

@@ -1,0 +1,155 @@
+"""Reports of a run: a readable text table and a versioned JSON document (schema in docs/report-schema.md)."""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+from importlib import metadata
+
+from .cases import Case
+from .claim import ERROR, FAIL, PASS, SKIPPED
+from .runner import HOLDS, REFUTED, Result, summary
+
+SCHEMA = "implicit-bias-verify/report"
+SCHEMA_VERSION = 1
+PACKAGES = ("implicit-bias-verify", "sympy", "mpmath", "gmpy2", "numpy", "scipy", "torch", "hypothesis", "matplotlib")
+
+
+def text(result: Result) -> str:
+    claim, settings = result.claim, result.settings
+    lines = [f"{claim.id}: {claim.title}", "", _wrap("Statement: " + claim.statement), ""]
+    lines += [_wrap(f"[{tag}] {note}", indent="  ") for tag, note in claim.provenance]
+    profile = settings.profile
+    lines += ["", f"Settings: profile {profile.name} ({profile.cases} cases, ≤ {profile.step_budget} GD steps per "
+                  f"case), seed {settings.seed}, dps {settings.dps}, {settings.dtype} on {_device(result)}", ""]
+    kinds = {spec.name: spec.kind for spec in claim.checks}
+    header = ("check", "kind", "cases", "passed", "worst error", "tolerance", "verdict")
+    rows = []
+    for name, count, counted, worst in summary(result.outcomes):
+        verdict = (FAIL if counted[FAIL] else ERROR if counted[ERROR] else PASS if counted[PASS] else SKIPPED)
+        skipped = f" ({counted[SKIPPED]} skipped)" if counted[SKIPPED] else ""
+        rows.append((name, kinds.get(name, "?"), str(count), f"{counted[PASS]}{skipped}",
+                     _number(worst.error), _number(worst.tolerance), verdict))
+    lines += _table(header, rows)
+    for title, (columns, body) in result.tables.items():
+        lines += ["", title] + _table(columns, [tuple(str(cell) for cell in row) for row in body])
+    notes = _notes(result)
+    if notes:
+        lines += ["", "Notes:"] + [_wrap("- " + note, indent="  ") for note in notes]
+    if result.counterexample is not None:
+        c = result.counterexample
+        where = c.case.describe() if isinstance(c.case, Case) else "the symbolic derivation"
+        lines += ["", _wrap(f"Counterexample (shrunk by Hypothesis): check {c.check} on {where}: error "
+                            f"{_number(c.error)} > tolerance {_number(c.tolerance)}. {c.detail}")]
+    lines += ["", verdict_line(result)]
+    return "\n".join(lines)
+
+
+def verdict_line(result: Result) -> str:
+    cases = len(result.cases)
+    seconds = result.timings.get("total_s", 0.0)
+    if result.verdict == HOLDS:
+        return f"VERDICT: {result.claim.id} HOLDS on all {cases} cases and every check ({seconds:.1f} s)"
+    if result.verdict == REFUTED:
+        return f"VERDICT: {result.claim.id} REFUTED: counterexample found ({seconds:.1f} s)"
+    return f"VERDICT: {result.claim.id} INCONCLUSIVE: some checks could not be evaluated ({seconds:.1f} s)"
+
+
+def as_json(result: Result) -> str:
+    """The JSON report; keys in a fixed order, identical across runs with the same seed except ``timings``."""
+    claim, settings = result.claim, result.settings
+    document = {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "claim": {"id": claim.id, "title": claim.title, "statement": claim.statement,
+                  "provenance": [{"tag": tag, "text": note} for tag, note in claim.provenance]},
+        "settings": {"profile": settings.profile.name, "cases": settings.profile.cases,
+                     "step_budget": settings.profile.step_budget, "seed": settings.seed, "dps": settings.dps,
+                     "device": settings.device, "dtype": settings.dtype,
+                     "options": {key: str(value) for key, value in sorted(settings.options.items())}},
+        "environment": {"python": platform.python_version(), "packages": _versions(),
+                        "device": _device(result), "dtype": settings.dtype},
+        "verdict": result.verdict,
+        "checks": [_check(spec, result) for spec in claim.checks],
+        "cases": [_case(case) for case in result.cases],
+        "outcomes": [_outcome(outcome) for outcome in result.outcomes],
+        "counterexample": _outcome(result.counterexample) if result.counterexample else None,
+        "tables": {title: {"columns": list(columns), "rows": [[str(cell) for cell in row] for row in rows]}
+                   for title, (columns, rows) in result.tables.items()},
+        "notes": _notes(result),
+        "timings": {key: round(value, 3) for key, value in sorted(result.timings.items())},
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def _check(spec, result: Result) -> dict:
+    group = [o for o in result.outcomes if o.check == spec.name]
+    counts = {status: sum(o.status == status for o in group) for status in (PASS, FAIL, ERROR, SKIPPED)}
+    judged = [o for o in group if o.status != SKIPPED]
+    worst = max(judged, key=lambda o: o.ratio) if judged else None
+    return {"name": spec.name, "kind": spec.kind, "description": spec.description, "tolerance_rule": spec.tolerance,
+            "outcomes": len(group), **counts, "worst": _outcome(worst) if worst else None}
+
+
+def _outcome(outcome) -> dict:
+    return {"check": outcome.check, "case": _case(outcome.case) if outcome.case is not None else None,
+            "status": outcome.status, "error": _finite(outcome.error), "tolerance": _finite(outcome.tolerance),
+            "detail": outcome.detail}
+
+
+def _case(case) -> dict:
+    return case.as_json() if isinstance(case, Case) else {"value": str(case)}
+
+
+def _finite(value: float):
+    """JSON has no NaN/inf: they become strings, so a reader cannot mistake them for numbers."""
+    return value if math.isfinite(value) else str(value)
+
+
+def _notes(result: Result) -> list:
+    """What the symbolic checks report about their derivations (e.g. CAS answers that were rejected)."""
+    symbolic = {spec.name for spec in result.claim.checks if spec.kind == "symbolic"}
+    return [f"{o.check}: {o.detail}" for o in result.outcomes if o.check in symbolic and o.detail]
+
+
+def _versions() -> dict:
+    versions = {}
+    for package in PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def _device(result: Result) -> str:
+    for outcome in result.outcomes:
+        if outcome.check.startswith("gd-") and " on " in outcome.detail:
+            return outcome.detail.split(" on ", 1)[1]
+    return result.settings.device
+
+
+def _number(value: float) -> str:
+    if not math.isfinite(value):
+        return "—" if math.isnan(value) else str(value)
+    return "0" if value == 0 else f"{value:.3g}"
+
+
+def _table(header, rows) -> list:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+    def line(cells):
+        return "  ".join(str(cell).ljust(width) for cell, width in zip(cells, widths)).rstrip()
+    return [line(header), line(["-" * width for width in widths])] + [line(row) for row in rows]
+
+
+def _wrap(paragraph: str, width: int = 100, indent: str = "") -> str:
+    words, lines, current = paragraph.split(), [], ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = indent + word
+        else:
+            current = f"{current} {word}" if current else word
+    lines.append(current)
+    return "\n".join(lines)

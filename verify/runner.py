@@ -1,0 +1,140 @@
+"""Running a claim: symbolic checks, a Hypothesis-drawn batch of cases, batched evaluation, shrinking.
+
+1. The claim's symbolic checks run once.
+2. Hypothesis draws ``profile.cases`` cases from the claim's strategy (generate phase only, seeded).
+3. The claim evaluates all cases together (one training batch).
+4. If a case fails, Hypothesis runs again with the same seed and shrinking on: it meets the same cases
+   (their outcomes are reused) and shrinks the first failing one, evaluating each candidate alone, for
+   at most ``shrink_seconds``. The last failing candidate is the reported counterexample.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from hypothesis import HealthCheck, Phase, given, seed
+from hypothesis import settings as hypothesis_settings
+
+from .claim import ERROR, FAIL, PASS, SKIPPED, Claim, Outcome, Settings
+
+HOLDS, REFUTED, INCONCLUSIVE = "holds", "refuted", "inconclusive"
+
+
+@dataclass
+class Result:
+    """Everything a report shows about one run of one claim."""
+
+    claim: Claim
+    settings: Settings
+    cases: list
+    outcomes: list
+    counterexample: Outcome | None
+    timings: dict = field(default_factory=dict)
+    tables: dict = field(default_factory=dict)  # claim-specific summaries (e.g. thresholds, fitted slopes)
+
+    @property
+    def verdict(self) -> str:
+        statuses = {outcome.status for outcome in self.outcomes}
+        if FAIL in statuses:
+            return REFUTED
+        if ERROR in statuses or PASS not in statuses:
+            return INCONCLUSIVE
+        return HOLDS
+
+
+def run(claim: Claim, settings: Settings, progress=None) -> Result:
+    """Verify ``claim``; ``progress(stage, done, total)`` is called as work completes."""
+    notify = progress or (lambda *_: None)
+    timings = {}
+    started = time.perf_counter()
+    notify("symbolic checks", 0, 1)
+    outcomes = list(claim.symbolic(settings))
+    timings["symbolic_s"] = time.perf_counter() - started
+
+    mark = time.perf_counter()
+    notify("drawing cases", 0, 1)
+    cases = draw_cases(claim.strategy(settings), settings.profile.cases, settings.seed)
+    notify("numeric and trained checks", 0, len(cases))
+    evidence = claim.evaluate(cases, settings)
+    for case in cases:
+        outcomes.extend(evidence[case])
+    timings["cases_s"] = time.perf_counter() - mark
+
+    counterexample = None
+    failing = [outcome for outcome in outcomes if outcome.status == FAIL]
+    if any(outcome.case is not None for outcome in failing):
+        mark = time.perf_counter()
+        notify("shrinking a counterexample", 0, 1)
+        checks = {outcome.check for outcome in failing if outcome.case is not None}
+        counterexample = shrink(claim, settings, evidence, checks)
+        timings["shrink_s"] = time.perf_counter() - mark
+    elif failing:
+        counterexample = failing[0]
+    timings["total_s"] = time.perf_counter() - started
+    result = Result(claim, settings, cases, outcomes, counterexample, timings)
+    result.tables = claim.tables(result)
+    return result
+
+
+def draw_cases(strategy, count: int, random_seed: int) -> list:
+    """``count`` distinct cases from ``strategy``, the same ones for the same seed."""
+    drawn: list = []
+
+    @hypothesis_settings(max_examples=count, database=None, phases=[Phase.generate], deadline=None,
+                         suppress_health_check=list(HealthCheck))
+    @seed(random_seed)
+    @given(strategy)
+    def collect(case):
+        if case not in drawn:
+            drawn.append(case)
+
+    collect()
+    return drawn
+
+
+class _Refuted(AssertionError):
+    pass
+
+
+def shrink(claim: Claim, settings: Settings, evidence: dict, checks: set) -> Outcome:
+    """The smallest failing case Hypothesis finds within the profile's shrink budget."""
+    known = dict(evidence)
+    failures: list = []
+    deadline = time.perf_counter() + settings.profile.shrink_seconds
+
+    @hypothesis_settings(max_examples=max(settings.profile.cases, 1), database=None,
+                         phases=[Phase.generate, Phase.shrink], deadline=None,
+                         suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+    @seed(settings.seed)
+    @given(claim.strategy(settings))
+    def refuted_on(case):
+        if case not in known:
+            if time.perf_counter() > deadline:
+                return  # out of shrink budget: untried candidates count as passing
+            known[case] = claim.evaluate([case], settings)[case]
+        bad = [outcome for outcome in known[case] if outcome.status == FAIL and outcome.check in checks]
+        if bad:
+            failures.append(bad[0])
+            raise _Refuted(bad[0].detail)
+
+    try:
+        refuted_on()
+    except _Refuted:
+        return failures[-1]
+    # Hypothesis met no failing case (the batch and a lone evaluation disagreed): report the batch's worst.
+    return max((o for outcomes in evidence.values() for o in outcomes if o.status == FAIL), key=lambda o: o.ratio)
+
+
+def summary(outcomes: list) -> list:
+    """Per check: (name, cases, passed, failed, errors, skipped, worst outcome by error/tolerance)."""
+    rows: dict = {}
+    for outcome in outcomes:
+        rows.setdefault(outcome.check, []).append(outcome)
+    table = []
+    for name, group in rows.items():
+        counted = {status: sum(o.status == status for o in group) for status in (PASS, FAIL, ERROR, SKIPPED)}
+        judged = [o for o in group if o.status != SKIPPED]
+        worst = max(judged, key=lambda o: o.ratio) if judged else group[0]
+        table.append((name, len(group), counted, worst))
+    return table

@@ -1,0 +1,86 @@
+"""Hypothesis strategies for the claims' parameter domains (public: use them in your own tests).
+
+Strategies *construct* valid, affordable cases instead of filtering: every drawn value is inside the
+domain by construction, and every case fits the run's step budget. Values are exact decimals with few
+significant digits, so shrunk counterexamples read well.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from hypothesis import strategies as st
+
+from numerics import gd, toy
+
+from .cases import ToyCase
+
+# Targets: quarter-integers in [1, 4]; a spread of at most 4 keeps the slowest coordinate within reach
+# of a step size that is stable for the fastest one.
+TARGETS = tuple(Fraction(k, 4) for k in range(4, 17))
+# Step size as a fraction of the monotone limit 1/(N σ*_max^{2−2/N}): at most 1/8 keeps the O(η²)
+# remainder of GD below ~1/8 of its O(η) gap to the flow.
+STEP_DIVISORS = (8, 16, 32, 64)
+# The slowest coordinate is followed until it reaches this fraction of its target.
+HORIZON = Fraction(99, 100)
+
+
+@st.composite
+def toy_cases(draw, *, depths=range(1, 9), max_targets=3, step_budget=2000) -> ToyCase:
+    """Toy-model cases whose gradient descent needs at most ``step_budget`` steps at the drawn step size
+    (the order check also runs at half the step, with twice the steps)."""
+    depth = draw(st.sampled_from(tuple(depths)))
+    count = draw(st.integers(1, max_targets))
+    targets = tuple(sorted(draw(st.lists(st.sampled_from(TARGETS), min_size=count, max_size=count, unique=True)),
+                           reverse=True))
+    slowest, ceiling = targets[-1], targets[-1] / 10
+    limit = gd.monotone_step_limit(depth=depth, target=targets[0])
+    steps_for = {d: _steps(depth, slowest, ceiling, _round_down(limit / d)) for d in STEP_DIVISORS}
+    affordable = [d for d in STEP_DIVISORS if steps_for[d] <= step_budget] or [STEP_DIVISORS[0]]
+    step = _round_down(limit / draw(st.sampled_from(affordable)))
+    floor = _smallest_init(depth, slowest, step, step_budget, ceiling)
+    exponent = draw(st.floats(math.log10(floor), math.log10(ceiling), allow_nan=False))
+    init = min(max(_pow10(exponent), floor), ceiling)
+    steps = _steps(depth, slowest, init, step)
+    probe = Fraction(draw(st.integers(1, 999)), 1000)
+    tail = draw(st.integers(1, 30))
+    return ToyCase(depth, targets, init, step, steps, probe, tail)
+
+
+def _steps(depth: int, target: Fraction, init: Fraction, step: Fraction) -> int:
+    horizon = toy.time_to(HORIZON * target, depth=depth, target=target, init=init, dps=15)
+    return max(1, math.ceil(float(horizon) / float(step)))
+
+
+def _smallest_init(depth, target, step, budget, ceiling) -> Fraction:
+    """The smallest init (two significant digits, ≥ 1e-300) whose run fits the budget, by bisection on
+    log10(init); the time to the horizon decreases as init grows."""
+    if _steps(depth, target, Fraction(1, 10**300), step) <= budget:
+        return Fraction(1, 10**300)
+    low, high = -300.0, math.log10(ceiling)
+    for _ in range(60):
+        middle = (low + high) / 2
+        if _steps(depth, target, _pow10(middle), step) <= budget:
+            high = middle
+        else:
+            low = middle
+    return min(_round_up(_pow10(high)), ceiling)
+
+
+def _pow10(exponent: float) -> Fraction:
+    """10^exponent rounded to two significant digits, as an exact decimal."""
+    whole = math.floor(exponent)
+    mantissa = round(10 ** (exponent - whole), 1)
+    return Fraction(str(mantissa)) * Fraction(10) ** whole
+
+
+def _round_down(value) -> Fraction:
+    """Two significant digits, rounded towards zero (a step size must not grow)."""
+    exponent = math.floor(math.log10(float(value))) - 1
+    return Fraction(math.floor(float(value) / 10.0**exponent)) * Fraction(10) ** exponent
+
+
+def _round_up(value: Fraction) -> Fraction:
+    exponent = math.floor(math.log10(float(value))) - 1
+    return Fraction(math.ceil(float(value) / 10.0**exponent)) * Fraction(10) ** exponent
