@@ -39,16 +39,19 @@ def quad_time_to(sigma, *, depth, target, init, dps=50):
     digits = arguments.dps(dps)
     if s == s0:
         return mp.mpf(0)
-    with mp.workdps(digits + 15):
+    # y1 − y0 ≈ (σ − σ0)/σ0 loses log10(σ/(σ − σ0)) digits to cancellation: carry that many more.
+    with mp.workdps(20):
+        close = max(0, int(mp.log10(to_mpf(s / (s - s0)))))
+    with mp.workdps(digits + 15 + close):
         sm, p = to_mpf(star), mp.mpf(2) / n - 1
         y0, y1 = _logit(s0, star), _logit(s, star)
-        width = min(mp.mpf(4), 2 / abs(p)) if p else mp.mpf(4)
-        points = [y0]
-        while points[-1] + width < y1:
-            points.append(points[-1] + width)
-            width *= 2
-        points.append(y1)
-        total = mp.quad(lambda y: (sm / (1 + mp.exp(-y))) ** p / (n * sm), points)
+        def rate(y):  # dt/dy, monotone in y, so largest at an end of the range
+            return (sm / (1 + mp.exp(-y))) ** p / (n * sm)
+
+        # mp.quad stops on an absolute error estimate: scale the integrand to O(1) so that tiny times
+        # (σ close to init at init 1e-300) and huge ones (plateaus of 1e100) keep their relative digits.
+        scale = max(rate(y0), rate(y1))
+        total = scale * mp.quad(lambda y: rate(y) / scale, _breakpoints(y0, y1, p))
     with mp.workdps(digits):
         return +total
 
@@ -173,6 +176,25 @@ def _time_bound(n: int, star: Fraction, s0: Fraction, level: Fraction) -> float:
         p = 2 / n - 1
         bound = (s0f**p - lf**p) / (-p * n * gap)
     return 1.01 * bound + 1e-12
+
+
+def _breakpoints(y0, y1, p) -> list:
+    """Quadrature intervals in the logit: widths doubling away from y0 and towards y1 (the integrand
+    varies like e^{p y} on the plateau and is flat past the target), and width 4 across the transition
+    |y| < 24, where σ/σ* = 1/(1 + e^{−y}) turns over."""
+    start = min(mp.mpf(4), 2 / abs(p)) if p else mp.mpf(4)
+    points, width, y = {y0, y1}, start, y0
+    while y + width < min(y1, -24):
+        y += width
+        points.add(y)
+        width *= 2
+    points.update(mp.mpf(k) for k in range(-24, 25, 4) if y0 < k < y1)
+    y, width = mp.mpf(24), mp.mpf(8)
+    while y + width < y1:
+        y += width
+        points.add(y)
+        width *= 2
+    return sorted(points)
 
 
 def _logit(x: Fraction, star: Fraction):

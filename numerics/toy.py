@@ -28,8 +28,9 @@ _GUARD = 15  # digits kept beyond the requested precision before any conditionin
 def time_to(sigma, *, depth, target, init, dps=50):
     """Gradient-flow time for σ to rise from ``init`` to ``sigma`` (project convention).
 
-    >>> time_to('0.5', depth=4, target=1, init='1e-4', dps=20)
-    mpf('49.728579845557931713')
+    >>> from mpmath import nstr
+    >>> nstr(time_to('0.5', depth=4, target=1, init='1e-4', dps=30), 25)
+    '49.72857984564655660720752'
 
     Valid for every integer depth ≥ 1, 0 < init < target and init ≤ sigma < target. Returns an mpmath
     number correct to ``dps`` significant digits.
@@ -46,8 +47,9 @@ def sigma_at(t, *, depth, target, init, dps=50, guess=None):
 
     ``guess``, an approximate σ(t), only speeds up the inversion for depth ≥ 3 (the result is the same).
 
-    >>> sigma_at('49.728579845557931713', depth=4, target=1, init='1e-4', dps=15)
-    mpf('0.5')
+    >>> from mpmath import nstr
+    >>> nstr(sigma_at(50, depth=4, target=1, init='1e-4', dps=30), 25)
+    '0.6983446426208079876845523'
 
     Valid for t ≥ 0; returns an mpmath number correct to ``dps`` significant digits.
     """
@@ -83,12 +85,14 @@ def _time_to(s: Fraction, n: int, star: Fraction, s0: Fraction, dps: int):
         with mp.workdps(dps + near_target + lost + _GUARD):
             high, low = antiderivative(to_mpf(s), to_mpf(star)), antiderivative(to_mpf(s0), to_mpf(star))
             difference = _real(high - low)
-            if difference > 0:
-                measured = int(_digits(max(abs(high), abs(low)) / difference))
-            else:  # a wrong closed form can give t <= 0; report it as computed
-                measured = lost
-            if measured <= lost + 5 or lost > 10 * dps:
+            if difference < 0:  # only a wrong closed form gives t < 0; report it as computed
                 return difference
+            # all digits cancelled (σ − σ0 below the working precision) or the measured loss
+            measured = int(_digits(max(abs(high), abs(low)) / difference)) if difference else mp.mp.dps
+            if measured <= lost + 5:
+                return difference
+            if lost > 20 * dps + 1000:
+                raise ArithmeticError(f"t(σ) cancels beyond {lost} digits at σ = {float(s)!r}")
             lost = measured + 5
 
 

@@ -7,13 +7,14 @@ error (also an inconclusive run), 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import sys
 
 from numerics import arguments
 from numerics.arguments import ParameterError
 
-from . import report, runner
+from . import cache, report, runner
 from .claim import PROFILES, Settings
 from .claims import REGISTRY
 
@@ -45,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="where torch trains")
     parser.add_argument("--dtype", default="float64", choices=("float64", "float32"),
                         help="torch dtype (float32 fails on long plateaus; float64 is the default)")
+    parser.add_argument("--no-cache", action="store_true", help="recompute the symbolic derivations instead of "
+                                                                "reading them from the on-disk cache")
     return parser
 
 
@@ -78,7 +81,8 @@ def _main(argv) -> int:
     if options.dtype == "float32":
         print("python -m verify: warning: float32 GD loses the flow on long plateaus (numerics-notes.md §5); "
               "tolerances scale with its unit roundoff", file=sys.stderr)
-    results = [runner.run(claim, settings) for claim in claims]
+    with cache.disabled() if options.no_cache else contextlib.nullcontext():
+        results = [runner.run(claim, settings) for claim in claims]
     for result in results:
         print(report.as_json(result) if options.json else report.text(result))
     if len(results) > 1 and not options.json:

@@ -14,9 +14,9 @@ from theory import theorem1
 from theory import toy as model
 from theory.derivation import DerivationError
 
+from .. import cache
 from ..claim import ERROR, SKIPPED, CheckSpec, Claim, Outcome, Settings, judge
 from ..strategies import toy_cases
-from ..training import toy as training
 
 DEPTHS = tuple(range(1, 9))  # concrete depths of the symbolic checks (plus symbolic N)
 RECORDS = 16  # GD is compared with the flow at this many evenly spaced steps (plus step 0)
@@ -81,13 +81,22 @@ class Theorem1(Claim):
 
     # -------------------------------------------------------------------------------------------------
     def symbolic(self, settings: Settings) -> list:
-        outcomes = [self._derivations("ode-from-losses", [model.N, *DEPTHS], model.flow_derivation),
-                    self._derivations("explicit-solutions", [1, 2], theorem1.explicit_derivation),
-                    self._derivations("implicit-solution", [model.N, *DEPTHS], theorem1.antiderivative_derivation)]
+        def keyed(name, derive, statement=False):
+            def compute(depth):
+                key = f"{name}:{depth}" + (f":{theorem1.statement_key(depth)}" if statement else "")
+                return cache.cached("thm1", key, lambda: derive(depth))
+            return compute
+
+        outcomes = [
+            self._derivations("ode-from-losses", [model.N, *DEPTHS], keyed("flow", model.flow_derivation)),
+            self._derivations("explicit-solutions", [1, 2], keyed("explicit", theorem1.explicit_derivation, True)),
+            self._derivations("implicit-solution", [model.N, *DEPTHS],
+                              keyed("implicit", theorem1.antiderivative_derivation, True))]
         elementary = {}
+        derive_elementary = keyed("elementary", theorem1.elementary_time)
 
         def derive(depth):
-            elementary[depth], derivation = theorem1.elementary_time(depth)
+            elementary[depth], derivation = derive_elementary(depth)
             return derivation
 
         outcomes.append(self._derivations("elementary-forms", [d for d in DEPTHS if d >= 3], derive))
@@ -189,6 +198,8 @@ class Theorem1(Claim):
                            for name in names] for case in cases if case not in trainable}
         if not trainable:
             return results
+        from ..training import toy as training  # noqa: PLC0415 - torch is imported only when models train
+
         records = [sorted({round(r * case.steps / RECORDS) for r in range(RECORDS + 1)}) for case in trainable]
         halves = [[2 * k for k in record] for record in records]
         runs = training.train(
@@ -212,7 +223,7 @@ class Theorem1(Claim):
             return [Outcome(name, case, math.nan, math.nan, ERROR, detail)
                     for name in ("gd-float-vs-replay", "gd-vs-flow", "gd-order")]
         unit = UNIT_ROUNDOFF[settings.dtype]
-        samples = training.isotropic_inputs(len(case.targets)).shape[0]
+        samples = runs.samples
         floating, float_bound, flow_gap, flow_bound, gap_full, gap_half = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
         for i, star in enumerate(case.targets):
             replay = gd.replay(record, depth=case.depth, target=star, init=case.init, step=case.step, dps=30)

@@ -28,7 +28,8 @@ class Trajectories:
     """σ of every case at its recorded step counts.
 
     ``sigma[b, r, i]`` is σ_i of case b after ``steps[b][r]`` steps (NaN for padded coordinates);
-    ``finite[b]`` is False when case b produced NaN or inf (a diverged run).
+    ``finite[b]`` is False when case b produced NaN or inf (a diverged run); ``samples`` is the number
+    of input rows n.
     """
 
     steps: tuple
@@ -36,6 +37,7 @@ class Trajectories:
     finite: np.ndarray
     device: str
     dtype: str
+    samples: int
 
 
 def select_device(device: str = "auto") -> torch.device:
@@ -82,11 +84,11 @@ def _train(depths, targets, inits, step_sizes, record, torch_dtype, where, dtype
     width = max(len(t) for t in targets)
     deepest = max(depths)
     depth = torch.tensor(depths, device=where)
-    star = torch.zeros(cases, width, dtype=torch_dtype, device=where)
-    used = torch.zeros(cases, width, dtype=torch.bool, device=where)
+    padded = np.zeros((cases, width))
     for b, values in enumerate(targets):
-        star[b, : len(values)] = torch.tensor([float(v) for v in values], dtype=torch_dtype)
-        used[b, : len(values)] = True
+        padded[b, : len(values)] = [float(v) for v in values]
+    star = torch.tensor(padded, dtype=torch_dtype, device=where)
+    used = torch.arange(width, device=where)[None, :] < torch.tensor([len(t) for t in targets], device=where)[:, None]
     layer_used = torch.arange(deepest, device=where)[None, :] < depth[:, None]
     start = torch.tensor([float(s) ** (1.0 / n) for s, n in zip(inits, depths)], dtype=torch_dtype, device=where)
     weights = torch.nn.Parameter(start[:, None, None].expand(cases, deepest, width).clone())
@@ -114,7 +116,7 @@ def _train(depths, targets, inits, step_sizes, record, torch_dtype, where, dtype
         optimizer.step()
     values = stored.masked_fill(~used[:, None, :], float("nan")).cpu().numpy().astype(np.float64)
     finite = np.array([np.isfinite(values[b][:, : len(targets[b])]).all() for b in range(cases)])
-    return Trajectories(tuple(tuple(r) for r in record), values, finite, str(where), dtype)
+    return Trajectories(tuple(tuple(r) for r in record), values, finite, str(where), dtype, inputs.shape[0])
 
 
 def _schedule(record, device) -> dict:

@@ -1,0 +1,60 @@
+"""``python -m verify`` as a user runs it: real subprocesses, exit codes, one-line errors."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def run(*arguments, timeout=300):
+    return subprocess.run([sys.executable, "-m", "verify", *arguments], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, "CI": "true"})
+
+
+def test_help_and_list():
+    helped = run("--help")
+    assert helped.returncode == 0 and "Exit codes" in helped.stdout
+    listed = run("list")
+    assert listed.returncode == 0 and "thm1" in listed.stdout and "provenance" in listed.stdout
+
+
+def test_thm1_quick_holds_and_prints_a_table():
+    done = run("thm1", "--profile", "quick")
+    assert done.returncode == 0, done.stderr
+    for column in ("check", "worst error", "tolerance", "verdict"):
+        assert column in done.stdout
+    assert "VERDICT: thm1 HOLDS" in done.stdout
+
+
+def test_json_is_valid_and_identical_across_runs_except_timings():
+    first, second = (run("thm1", "--profile", "quick", "--json", "--seed", "5") for _ in range(2))
+    assert first.returncode == second.returncode == 0
+    documents = [json.loads(done.stdout) for done in (first, second)]
+    for document in documents:
+        assert document["schema_version"] == 1 and document["verdict"] == "holds"
+        assert document["settings"]["seed"] == 5
+        document.pop("timings")
+    assert json.dumps(documents[0], sort_keys=False) == json.dumps(documents[1], sort_keys=False)
+
+
+@pytest.mark.parametrize("arguments, phrase", [
+    (("thm9",), "unknown claim 'thm9'"),
+    (("thm",), "did you mean 'thm1'"),
+    (("thm1", "--dps", "10"), "dps='10' is invalid: dps must be an integer in [15, 1000]"),
+    (("thm1", "--dps", "abc"), "dps='abc' is invalid"),
+    (("thm1", "--seed", "-1"), "seed='-1' is invalid"),
+    (("thm1", "--seed", "nan"), "seed='nan' is invalid"),
+    (("thm1", "--profile", "fast"), "invalid choice"),
+    (("thm1", "--device", "tpu"), "invalid choice"),
+    (("thm1", "--bogus"), "unrecognized arguments"),
+    ((), "the following arguments are required"),
+])
+def test_bad_usage_exits_2_with_one_line_and_no_traceback(arguments, phrase):
+    done = run(*arguments)
+    assert done.returncode == 2
+    assert phrase in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1

@@ -1,0 +1,36 @@
+"""The independent integrators against the closed form, at the tolerances numerics-notes.md §4 gives."""
+
+import mpmath as mp
+import pytest
+
+from numerics import integrators, toy
+
+
+@pytest.mark.parametrize("method", ["DOP853", "Radau"])
+@pytest.mark.parametrize("depth, init", [(1, "1e-300"), (2, "1e-300"), (3, "1e-6"), (4, "1e-4"), (6, "1e-6"), (8, "0.3")])
+def test_scipy_event_times_within_1e_9(method, depth, init):
+    levels = [level for level in ("0.01", "0.5", "1.9", "1.99999") if mp.mpf(level) > mp.mpf(init) * (1 + 1e-6)]
+    times = integrators.scipy_times_to(levels, depth=depth, target=2, init=init, method=method)
+    for level, time in zip(levels, times):
+        exact = float(toy.time_to(level, depth=depth, target=2, init=init, dps=30))
+        assert abs(time - exact) / exact < 1e-9, level
+
+
+def test_scipy_sigma_within_plateau_amplified_tolerance():
+    """σ at a time is amplified by the condition number σ̇·t/σ; 1e-9 × (1 + condition) bounds it."""
+    for depth, init in ((3, "1e-6"), (6, "1e-6"), (8, "1e-4")):
+        times = [toy.time_to(level, depth=depth, target=2, init=init, dps=30) for level in ("0.001", "1", "1.9")]
+        values = integrators.scipy_sigma_at(times, depth=depth, target=2, init=init)
+        for level, time, value in zip(("0.001", "1", "1.9"), times, values):
+            s = float(level)
+            condition = depth * s ** (1 - 2 / depth) * (2 - s) * float(time)
+            assert abs(value - s) / s < 1e-9 * (1 + condition)
+
+
+def test_quadrature_and_closed_form_agree_at_high_precision():
+    for depth in (3, 4, 5, 7, 10):
+        for fraction in ("0.1", "0.5", "0.9", "0.999"):
+            closed = toy.time_to(fraction, depth=depth, target=1, init="1e-3", dps=60)
+            quad = integrators.quad_time_to(fraction, depth=depth, target=1, init="1e-3", dps=60)
+            with mp.workdps(80):
+                assert abs(closed - quad) / closed < mp.mpf(10) ** -50

@@ -1,0 +1,55 @@
+"""Batched torch training: exact isotropic inputs, batch independence, per-case steps, devices."""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import torch
+
+from numerics import gd
+from verify.training import toy as training
+
+
+def test_inputs_have_exactly_identity_covariance():
+    for coordinates in (1, 3, 4, 7):
+        x = training.isotropic_inputs(coordinates)
+        n = x.shape[0]
+        assert torch.equal(x.T @ x, n * torch.eye(coordinates, dtype=x.dtype))
+        assert torch.equal(x.sum(dim=0), torch.zeros(coordinates, dtype=x.dtype))
+
+
+def test_a_case_trains_the_same_alone_and_in_a_batch():
+    cases = [(3, (Fraction(3), Fraction(1)), Fraction(1, 100), Fraction(1, 100)),
+             (1, (Fraction(2),), Fraction(1, 10), Fraction(1, 20)),
+             (5, (Fraction(1), Fraction(1, 2), Fraction(1, 4)), Fraction(1, 10), Fraction(1, 200))]
+    record = [[0, 10, 100, 300]] * 3
+    batch = training.train(*zip(*cases), record, device="cpu")
+    alone = training.train(*zip(cases[0]), record[:1], device="cpu")
+    assert np.allclose(batch.sigma[0][:, :2], alone.sigma[0], rtol=1e-14, atol=0)
+    assert np.isnan(batch.sigma[1][:, 1:]).all() and batch.finite.all()
+
+
+def test_float64_training_follows_the_exact_replay():
+    depth, star, init, step = 4, Fraction(3, 2), Fraction(1, 1000), Fraction(1, 100)
+    record = [0, 100, 500, 1000, 2000]
+    run = training.train([depth], [(star,)], [init], [step], [record], device="cpu")
+    exact = gd.replay(record, depth=depth, target=star, init=init, step=step, dps=30)
+    for r, value in enumerate(exact.sigma):
+        assert abs(run.sigma[0, r, 0] - float(value)) <= 1e-12 * float(value)
+
+
+def test_divergence_is_flagged_not_hidden():
+    run = training.train([2], [(Fraction(4),)], [Fraction(1, 2)], [Fraction(1)], [[0, 50, 200]], device="cpu")
+    assert not run.finite[0]
+
+
+def test_device_and_dtype_choices():
+    with pytest.raises(ValueError, match="device="):
+        training.select_device("tpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no CUDA device"):
+            training.select_device("cuda")
+    with pytest.raises(ValueError, match="dtype="):
+        training.train([1], [(Fraction(1),)], [Fraction(1, 2)], [Fraction(1, 10)], [[0, 1]], dtype="float16")
+    run = training.train([2], [(Fraction(1),)], [Fraction(1, 10)], [Fraction(1, 10)], [[0, 100]], dtype="float32")
+    assert run.dtype == "float32" and abs(run.sigma[0, 1, 0] - 1) < 1e-3

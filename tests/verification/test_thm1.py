@@ -1,0 +1,29 @@
+"""End-to-end verification of Theorem 1, and the verifier's power to refute wrong mathematics."""
+
+import pytest
+
+from theory import theorem1
+from verify import runner
+from verify.claim import PROFILES, Settings
+from verify.claims import REGISTRY
+from verify.cli import main
+
+from .corruptions import THEOREM1
+
+
+def test_theorem1_holds_with_every_check_evaluated():
+    result = runner.run(REGISTRY["thm1"], Settings(profile=PROFILES["quick"], seed=3))
+    assert result.verdict == runner.HOLDS
+    checked = {outcome.check for outcome in result.outcomes if outcome.status == "pass"}
+    assert checked == {spec.name for spec in REGISTRY["thm1"].checks}
+    orders = [o for o in result.outcomes if o.check == "gd-order" and o.status == "pass"]
+    assert orders and all(abs(o.error) <= 0.25 for o in orders)
+
+
+@pytest.mark.parametrize("name", sorted(THEOREM1))
+def test_every_corrupted_closed_form_is_refuted(name, capsys):
+    with theorem1.substituted(**THEOREM1[name]):
+        code = main(["thm1", "--profile", "quick"])
+    output = capsys.readouterr().out
+    assert code == 1, output[-2000:]
+    assert "Counterexample" in output and "REFUTED" in output
