@@ -41,6 +41,12 @@ def prove_zero(expression, *, points=(), seconds=20.0, dps=NUMERIC_DPS) -> Check
         method = within(seconds, simplifies_to_zero, expression)
     except TimeLimitExceeded:
         method = None
+    if method == "expand_log":  # log(ab) = log a + log b needs a, b > 0: confirm on the domain too
+        if not points:
+            raise NotProven("lhs − rhs vanishes only after forcing log expansions, and no domain points were given")
+        numeric_zero(expression, points, dps)
+        return Check("symbolic", f"expand_log then simplify(lhs − rhs) = 0 (log arguments positive on the domain; "
+                                 f"confirmed at {len(points)} points)")
     if method:
         return Check("symbolic", f"{method}(lhs − rhs) = 0")
     if not points:
@@ -69,10 +75,12 @@ def prove_zero_cyclotomic(expression, variable: sp.Symbol, theta: sp.Symbol, n: 
 
 
 def simplifies_to_zero(expression):
-    """The name of the first of cancel, simplify that reduces ``expression`` to 0, else None."""
+    """The name of the first of cancel, simplify, expand_log (forced) that reduces ``expression`` to 0."""
     for method in (sp.cancel, sp.simplify):
         if method(expression) == 0:
             return method.__name__
+    if expression.has(sp.log) and sp.simplify(sp.expand_log(expression, force=True)) == 0:
+        return "expand_log"
     return None
 
 

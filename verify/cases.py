@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from decimal import Decimal, localcontext
 from fractions import Fraction
@@ -23,6 +24,12 @@ def text(value) -> str:
     if Fraction(decimal) == value:
         return format(decimal, "g")
     return f"{value.numerator}/{value.denominator}"
+
+
+def round_down(value) -> Fraction:
+    """Two significant digits, rounded towards zero (a step size must not grow)."""
+    exponent = math.floor(math.log10(float(value))) - 1
+    return Fraction(math.floor(float(value) / 10.0**exponent)) * Fraction(10) ** exponent
 
 
 class Case:
@@ -61,3 +68,18 @@ class ToyCase(Case):
     def levels(self, target: Fraction) -> tuple:
         gap = target - self.init
         return self.init + self.probe * gap, target - gap / 10**self.tail
+
+
+@dataclass(frozen=True)
+class SeparationCase(Case):
+    """A pair of targets (ratio·target, target) with thresholds s < f, at one depth (Definition 1)."""
+
+    depth: int
+    ratio: Fraction
+    s: Fraction
+    f: Fraction
+    target: Fraction
+
+    @property
+    def parameters(self) -> dict:
+        return dict(depth=self.depth, ratio=self.ratio, s=self.s, f=self.f, target=self.target)

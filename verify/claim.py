@@ -2,7 +2,8 @@
 
 A claim (one theorem) has an id, a statement, its provenance, and checks of three kinds:
 
-* symbolic: exact identities, run once per claim (``Claim.symbolic``);
+* symbolic: exact identities, run once per claim (``Claim.global_checks``, with any other claim-wide
+  check such as a fitted exponent);
 * numeric: closed forms against independent computations, per case;
 * empirical: trained torch models against the flow, per case, all cases trained in one batch.
 
@@ -98,8 +99,8 @@ class Claim(ABC):
     checks: tuple  # CheckSpec, ...
 
     @abstractmethod
-    def symbolic(self, settings: Settings) -> list:
-        """Outcomes of the checks that run once (case None)."""
+    def global_checks(self, settings: Settings) -> list:
+        """Outcomes of the checks that run once per claim (case None): derivations, global fits."""
 
     @abstractmethod
     def strategy(self, settings: Settings):

@@ -16,7 +16,7 @@ from numerics.arguments import ParameterError
 
 from . import cache, report, runner
 from .claim import PROFILES, Settings
-from .claims import REGISTRY
+from .claims import REGISTRY, thm2
 
 EXIT_HOLDS, EXIT_REFUTED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -46,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="where torch trains")
     parser.add_argument("--dtype", default="float64", choices=("float64", "float32"),
                         help="torch dtype (float32 fails on long plateaus; float64 is the default)")
+    parser.add_argument("--bound", help="thm2: check this candidate bound on the init instead, a SymPy expression "
+                                        "in N, r, s, f, sigma_j, e.g. 'sigma_j*(r-1)**3/100'")
+    parser.add_argument("--kind", choices=("sufficient", "necessary"),
+                        help="thm2 --bound: sufficient (σ_0 ≤ bound ⇒ incremental) or necessary (incremental ⇒ σ_0 ≤ bound)")
+    parser.add_argument("--depth", help="thm2: only this depth (an integer in [1, 64])")
     parser.add_argument("--no-cache", action="store_true", help="recompute the symbolic derivations instead of "
                                                                 "reading them from the on-disk cache")
     return parser
@@ -73,7 +78,8 @@ def _main(argv) -> int:
             print(f"{claim.id:10} {claim.title}  [provenance: {tags}]")
         return EXIT_HOLDS
     settings = Settings(profile=PROFILES[options.profile], seed=arguments.integer("seed", options.seed, 0, 2**63 - 1),
-                        dps=arguments.dps(options.dps), device=options.device, dtype=options.dtype)
+                        dps=arguments.dps(options.dps), device=options.device, dtype=options.dtype,
+                        options=_claim_options(options))
     if options.device == "cuda":
         from .training.toy import select_device  # noqa: PLC0415 - torch only when training is asked for
         select_device("cuda")
@@ -91,6 +97,22 @@ def _main(argv) -> int:
     if runner.REFUTED in verdicts:
         return EXIT_REFUTED
     return EXIT_HOLDS if verdicts == {runner.HOLDS} else EXIT_USAGE
+
+
+def _claim_options(options) -> dict:
+    """thm2's --bound, --kind and --depth, validated."""
+    chosen = {}
+    if options.depth is not None:
+        chosen["depth"] = arguments.integer("depth", options.depth, 1, 64)
+    if options.bound is not None:
+        if options.kind is None:
+            raise UsageError("--bound needs --kind sufficient or --kind necessary")
+        chosen.update(bound=thm2.parse_bound(options.bound, chosen.get("depth")), kind=options.kind)
+    elif options.kind is not None:
+        raise UsageError("--kind applies only with --bound")
+    if chosen and options.claim != "thm2":
+        raise UsageError(f"--bound, --kind and --depth apply to thm2, not to '{options.claim}'")
+    return chosen
 
 
 def _claim(name: str):

@@ -22,7 +22,10 @@ def text(result: Result) -> str:
     lines += [_wrap(f"[{tag}] {note}", indent="  ") for tag, note in claim.provenance]
     profile = settings.profile
     lines += ["", f"Settings: profile {profile.name} ({profile.cases} cases, ≤ {profile.step_budget} GD steps per "
-                  f"case), seed {settings.seed}, dps {settings.dps}, {settings.dtype} on {_device(result)}", ""]
+                  f"case), seed {settings.seed}, dps {settings.dps}, {settings.dtype} on {_device(result)}"]
+    if settings.options:
+        lines.append("Options: " + ", ".join(f"{key} = {value}" for key, value in sorted(settings.options.items())))
+    lines.append("")
     kinds = {spec.name: spec.kind for spec in claim.checks}
     header = ("check", "kind", "cases", "passed", "worst error", "tolerance", "verdict")
     rows = []
@@ -124,10 +127,13 @@ def _versions() -> dict:
 
 
 def _device(result: Result) -> str:
-    for outcome in result.outcomes:
-        if outcome.check.startswith("gd-") and " on " in outcome.detail:
-            return outcome.detail.split(" on ", 1)[1]
-    return result.settings.device
+    """Where models trained ('auto' resolved); torch is imported only if a check trained models."""
+    empirical = {spec.name for spec in result.claim.checks if spec.kind == "empirical"}
+    if not any(o.check in empirical and o.status in (PASS, FAIL) for o in result.outcomes):
+        return result.settings.device
+    from .training.toy import select_device  # noqa: PLC0415
+
+    return str(select_device(result.settings.device))
 
 
 def _number(value: float) -> str:

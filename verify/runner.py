@@ -1,6 +1,6 @@
-"""Running a claim: symbolic checks, a Hypothesis-drawn batch of cases, batched evaluation, shrinking.
+"""Running a claim: global checks, a Hypothesis-drawn batch of cases, batched evaluation, shrinking.
 
-1. The claim's symbolic checks run once.
+1. The claim's global checks (derivations, claim-wide fits) run once.
 2. Hypothesis draws ``profile.cases`` cases from the claim's strategy (generate phase only, seeded).
 3. The claim evaluates all cases together (one training batch).
 4. If a case fails, Hypothesis runs again with the same seed and shrinking on: it meets the same cases
@@ -48,9 +48,9 @@ def run(claim: Claim, settings: Settings, progress=None) -> Result:
     notify = progress or (lambda *_: None)
     timings = {}
     started = time.perf_counter()
-    notify("symbolic checks", 0, 1)
-    outcomes = list(claim.symbolic(settings))
-    timings["symbolic_s"] = time.perf_counter() - started
+    notify("derivations and global checks", 0, 1)
+    outcomes = list(claim.global_checks(settings))
+    timings["global_s"] = time.perf_counter() - started
 
     mark = time.perf_counter()
     notify("drawing cases", 0, 1)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from numerics import gd, toy
 
-from .cases import ToyCase
+from .cases import SeparationCase, ToyCase, round_down
 
 # Targets: quarter-integers in [1, 4]; a spread of at most 4 keeps the slowest coordinate within reach
 # of a step size that is stable for the fastest one.
@@ -36,11 +36,12 @@ def toy_cases(draw, *, depths=range(1, 9), max_targets=3, step_budget=2000) -> T
                            reverse=True))
     slowest, ceiling = targets[-1], targets[-1] / 10
     limit = gd.monotone_step_limit(depth=depth, target=targets[0])
-    steps_for = {d: _steps(depth, slowest, ceiling, _round_down(limit / d)) for d in STEP_DIVISORS}
+    steps_for = {d: _steps(depth, slowest, ceiling, round_down(limit / d)) for d in STEP_DIVISORS}
     affordable = [d for d in STEP_DIVISORS if steps_for[d] <= step_budget] or [STEP_DIVISORS[0]]
-    step = _round_down(limit / draw(st.sampled_from(affordable)))
+    step = round_down(limit / draw(st.sampled_from(affordable)))
     floor = _smallest_init(depth, slowest, step, step_budget, ceiling)
-    exponent = draw(st.floats(math.log10(floor), math.log10(ceiling), allow_nan=False))
+    # log10(init) in hundredths: integers spread over the range (floats would favour its ends)
+    exponent = draw(st.integers(math.ceil(100 * math.log10(floor)), math.floor(100 * math.log10(ceiling)))) / 100
     init = min(max(_pow10(exponent), floor), ceiling)
     steps = _steps(depth, slowest, init, step)
     probe = Fraction(draw(st.integers(1, 999)), 1000)
@@ -75,12 +76,23 @@ def _pow10(exponent: float) -> Fraction:
     return Fraction(str(mantissa)) * Fraction(10) ** whole
 
 
-def _round_down(value) -> Fraction:
-    """Two significant digits, rounded towards zero (a step size must not grow)."""
-    exponent = math.floor(math.log10(float(value))) - 1
-    return Fraction(math.floor(float(value) / 10.0**exponent)) * Fraction(10) ** exponent
-
-
 def _round_up(value: Fraction) -> Fraction:
     exponent = math.floor(math.log10(float(value))) - 1
     return Fraction(math.ceil(float(value) / 10.0**exponent)) * Fraction(10) ** exponent
+
+
+# Definition 1's thresholds: s "not yet learned", f "learned" (toy-model.md §3.1, §3.3's random cases).
+S_VALUES = tuple(Fraction(k, 100) for k in range(1, 26))
+F_VALUES = tuple(Fraction(k, 100) for k in range(75, 100))
+PAIR_TARGETS = (Fraction(1, 2), Fraction(1), Fraction(3, 2), Fraction(2))
+
+
+@st.composite
+def separation_cases(draw, *, depths=range(1, 9), ratio_decades=(-2.0, 1.0)) -> SeparationCase:
+    """Pairs for Theorem 2: r − 1 log-uniform over ``ratio_decades`` (two significant digits), s ≤ 1/4,
+    f ≥ 3/4, the smaller target in [1/2, 2]."""
+    depth = draw(st.sampled_from(tuple(depths)))
+    exponent = draw(st.integers(round(100 * ratio_decades[0]), round(100 * ratio_decades[1]))) / 100
+    ratio = 1 + _pow10(exponent)
+    return SeparationCase(depth, ratio, draw(st.sampled_from(S_VALUES)), draw(st.sampled_from(F_VALUES)),
+                          draw(st.sampled_from(PAIR_TARGETS)))

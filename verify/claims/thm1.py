@@ -80,7 +80,7 @@ class Theorem1(Claim):
     )
 
     # -------------------------------------------------------------------------------------------------
-    def symbolic(self, settings: Settings) -> list:
+    def global_checks(self, settings: Settings) -> list:
         def keyed(name, derive, statement=False):
             def compute(depth):
                 key = f"{name}:{depth}" + (f":{theorem1.statement_key(depth)}" if statement else "")

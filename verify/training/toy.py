@@ -29,7 +29,8 @@ class Trajectories:
 
     ``sigma[b, r, i]`` is σ_i of case b after ``steps[b][r]`` steps (NaN for padded coordinates);
     ``finite[b]`` is False when case b produced NaN or inf (a diverged run); ``samples`` is the number
-    of input rows n.
+    of input rows n; ``crossings[b, i]`` is the first step at which σ_i ≥ ``levels[b][i]`` (−1: never
+    within the run; all −1 when no levels were given).
     """
 
     steps: tuple
@@ -38,6 +39,7 @@ class Trajectories:
     device: str
     dtype: str
     samples: int
+    crossings: np.ndarray
 
 
 def select_device(device: str = "auto") -> torch.device:
@@ -62,10 +64,11 @@ def isotropic_inputs(coordinates: int, dtype=torch.float64, device="cpu") -> tor
     return torch.tensor(h[:, 1 : coordinates + 1], dtype=dtype, device=device)
 
 
-def train(depths, targets, inits, step_sizes, record, *, device="auto", dtype="float64") -> Trajectories:
+def train(depths, targets, inits, step_sizes, record, *, levels=None, device="auto", dtype="float64") -> Trajectories:
     """Train every case at once and record σ at the step counts ``record[b]`` of each case b.
 
-    ``targets[b]`` is the tuple of targets of case b; ``inits``, ``step_sizes`` are per case.
+    ``targets[b]`` is the tuple of targets of case b; ``inits``, ``step_sizes`` are per case; ``levels[b]``
+    (optional) holds one level per coordinate whose first crossing step is reported.
     """
     if dtype not in DTYPES:
         raise ValueError(f"dtype={dtype!r} is invalid: must be one of {', '.join(DTYPES)}")
@@ -74,20 +77,19 @@ def train(depths, targets, inits, step_sizes, record, *, device="auto", dtype="f
     if where.type == "cpu":  # the tensors are tiny: intra-op threads cost more than they save (2.3x here)
         torch.set_num_threads(1)
     try:
-        return _train(depths, targets, inits, step_sizes, record, torch_dtype, where, dtype)
+        return _train(depths, targets, inits, step_sizes, record, levels, torch_dtype, where, dtype)
     finally:
         torch.set_num_threads(threads)
 
 
-def _train(depths, targets, inits, step_sizes, record, torch_dtype, where, dtype) -> Trajectories:
+def _train(depths, targets, inits, step_sizes, record, levels, torch_dtype, where, dtype) -> Trajectories:
     cases = len(depths)
     width = max(len(t) for t in targets)
     deepest = max(depths)
     depth = torch.tensor(depths, device=where)
-    padded = np.zeros((cases, width))
-    for b, values in enumerate(targets):
-        padded[b, : len(values)] = [float(v) for v in values]
-    star = torch.tensor(padded, dtype=torch_dtype, device=where)
+    star = torch.tensor(_padded(targets, width), dtype=torch_dtype, device=where)
+    threshold = torch.tensor(_padded(levels or [()] * cases, width, np.inf), dtype=torch_dtype, device=where)
+    first = torch.full((cases, width), -1, dtype=torch.long, device=where)
     used = torch.arange(width, device=where)[None, :] < torch.tensor([len(t) for t in targets], device=where)[:, None]
     layer_used = torch.arange(deepest, device=where)[None, :] < depth[:, None]
     start = torch.tensor([float(s) ** (1.0 / n) for s, n in zip(inits, depths)], dtype=torch_dtype, device=where)
@@ -107,6 +109,8 @@ def _train(depths, targets, inits, step_sizes, record, torch_dtype, where, dtype
         if k in schedule:
             which, slot = schedule[k]
             stored[which, slot] = sigma.detach()[which]
+        if levels is not None:
+            first = torch.where((first < 0) & (sigma.detach() >= threshold), k, first)
         if k == last:
             break
         residual = sigma @ inputs.T - labels
@@ -116,7 +120,15 @@ def _train(depths, targets, inits, step_sizes, record, torch_dtype, where, dtype
         optimizer.step()
     values = stored.masked_fill(~used[:, None, :], float("nan")).cpu().numpy().astype(np.float64)
     finite = np.array([np.isfinite(values[b][:, : len(targets[b])]).all() for b in range(cases)])
-    return Trajectories(tuple(tuple(r) for r in record), values, finite, str(where), dtype, inputs.shape[0])
+    return Trajectories(tuple(tuple(r) for r in record), values, finite, str(where), dtype, inputs.shape[0],
+                        first.cpu().numpy())
+
+
+def _padded(rows, width: int, fill: float = 0.0) -> np.ndarray:
+    table = np.full((len(rows), width), fill)
+    for b, values in enumerate(rows):
+        table[b, : len(values)] = [float(v) for v in values]
+    return table
 
 
 def _schedule(record, device) -> dict:
