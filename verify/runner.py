@@ -19,6 +19,10 @@ from hypothesis import settings as hypothesis_settings
 from .claim import ERROR, FAIL, PASS, SKIPPED, Claim, Outcome, Settings
 
 HOLDS, REFUTED, INCONCLUSIVE = "holds", "refuted", "inconclusive"
+# The CLI's own Hypothesis settings, independent of any profile loaded by the user or by CI=true (whose
+# built-in profile derandomizes, which would ignore --seed): cases depend on --seed alone.
+_BASE = hypothesis_settings(hypothesis_settings.get_profile("default"), database=None, deadline=None,
+                            derandomize=False, suppress_health_check=list(HealthCheck), print_blob=False)
 
 
 @dataclass
@@ -81,8 +85,7 @@ def draw_cases(strategy, count: int, random_seed: int) -> list:
     """``count`` distinct cases from ``strategy``, the same ones for the same seed."""
     drawn: list = []
 
-    @hypothesis_settings(max_examples=count, database=None, phases=[Phase.generate], deadline=None,
-                         suppress_health_check=list(HealthCheck))
+    @hypothesis_settings(_BASE, max_examples=count, phases=[Phase.generate])
     @seed(random_seed)
     @given(strategy)
     def collect(case):
@@ -103,9 +106,8 @@ def shrink(claim: Claim, settings: Settings, evidence: dict, checks: set) -> Out
     failures: list = []
     deadline = time.perf_counter() + settings.profile.shrink_seconds
 
-    @hypothesis_settings(max_examples=max(settings.profile.cases, 1), database=None,
-                         phases=[Phase.generate, Phase.shrink], deadline=None,
-                         suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+    @hypothesis_settings(_BASE, max_examples=max(settings.profile.cases, 1), phases=[Phase.generate, Phase.shrink],
+                         report_multiple_bugs=False)
     @seed(settings.seed)
     @given(claim.strategy(settings))
     def refuted_on(case):

@@ -41,7 +41,8 @@ def toy_cases(draw, *, depths=range(1, 9), max_targets=3, step_budget=2000) -> T
     step = round_down(limit / draw(st.sampled_from(affordable)))
     floor = _smallest_init(depth, slowest, step, step_budget, ceiling)
     # log10(init) in hundredths: integers spread over the range (floats would favour its ends)
-    exponent = draw(st.integers(math.ceil(100 * math.log10(floor)), math.floor(100 * math.log10(ceiling)))) / 100
+    low = math.ceil(100 * math.log10(floor))
+    exponent = draw(st.integers(low, max(low, math.floor(100 * math.log10(ceiling))))) / 100
     init = min(max(_pow10(exponent), floor), ceiling)
     steps = _steps(depth, slowest, init, step)
     probe = Fraction(draw(st.integers(1, 999)), 1000)

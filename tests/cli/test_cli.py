@@ -43,7 +43,7 @@ def test_json_is_valid_and_identical_across_runs_except_timings():
 
 @pytest.mark.parametrize("arguments, phrase", [
     (("thm9",), "unknown claim 'thm9'"),
-    (("thm",), "did you mean 'thm1'"),
+    (("tmh1",), "did you mean 'thm1'"),
     (("thm1", "--dps", "10"), "dps='10' is invalid: dps must be an integer in [15, 1000]"),
     (("thm1", "--dps", "abc"), "dps='abc' is invalid"),
     (("thm1", "--seed", "-1"), "seed='-1' is invalid"),
@@ -57,4 +57,20 @@ def test_bad_usage_exits_2_with_one_line_and_no_traceback(arguments, phrase):
     done = run(*arguments)
     assert done.returncode == 2
     assert phrase in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("arguments, phrase", [
+    (("thm2", "--bound", "sigma_j*(r-1", "--kind", "sufficient"), "does not parse"),
+    (("thm2", "--bound", "sigma_j*x", "--kind", "sufficient"), "unknown symbols: x"),
+    (("thm2", "--bound", "log(s - 1/2)", "--kind", "sufficient"), "positive and real on the domain"),
+    (("thm2", "--bound", "sigma_j"), "--bound needs --kind"),
+    (("thm2", "--kind", "sufficient"), "--kind applies only with --bound"),
+    (("thm1", "--depth", "3"), "apply to thm2"),
+    (("thm2", "--depth", "0"), "depth='0' is invalid"),
+    (("thm2", "--bound", "sigma_j", "--kind", "maybe"), "invalid choice"),
+])
+def test_bad_bound_usage(arguments, phrase):
+    done = run(*arguments)
+    assert done.returncode == 2 and phrase in done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
