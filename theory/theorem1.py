@@ -19,12 +19,11 @@ exactly by reduction modulo the cyclotomic polynomial.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import sympy as sp
 
 from . import identities
 from .derivation import Derivation
+from .statement import Statement
 from .timelimit import TimeLimitExceeded, within
 from .toy import N, flow_rhs, init, sigma, t, target
 
@@ -61,43 +60,25 @@ def _antiderivative(depth):
     return sigma**p / (depth * p * target) * sp.hyper([1, p], [p + 1], sigma / target)
 
 
-_STATEMENT = {"explicit_solution": _explicit_solution, "antiderivative": _antiderivative}
-_VERSION = [0]  # bumped on every substitution, so compiled forms elsewhere can be cached safely
+STATEMENT = Statement(explicit_solution=_explicit_solution, antiderivative=_antiderivative)
+substituted = STATEMENT.substituted
 
 
 def statement_version() -> int:
     """Changes whenever a closed form of the statement is substituted or restored."""
-    return _VERSION[0]
+    return STATEMENT.version
 
 
 def explicit_solution(depth: int):
     """σ(t) for depth 1 or 2, as Theorem 1 states it."""
     if depth not in (1, 2):
         raise ValueError(f"depth={depth!r} is invalid: explicit solutions exist for depth 1 and 2")
-    return _STATEMENT["explicit_solution"](depth)
+    return STATEMENT["explicit_solution"](depth)
 
 
 def antiderivative(depth=N):
     """G with t(σ) = G(σ) − G(σ_0) on 0 < σ < σ*, as Theorem 1 states it (logs for N ≤ 2, 2F1 beyond)."""
-    return _STATEMENT["antiderivative"](sp.sympify(depth) if depth == N else depth)
-
-
-@contextmanager
-def substituted(**forms):
-    """Temporarily replace closed forms of the statement (``explicit_solution``, ``antiderivative``),
-    each by a function of the depth returning a SymPy expression in the module's symbols."""
-    unknown = set(forms) - set(_STATEMENT)
-    if unknown:
-        raise ValueError(f"unknown closed forms {sorted(unknown)}: known are {sorted(_STATEMENT)}")
-    saved = dict(_STATEMENT)
-    _STATEMENT.update(forms)
-    _VERSION[0] += 1
-    try:
-        yield
-    finally:
-        _STATEMENT.clear()
-        _STATEMENT.update(saved)
-        _VERSION[0] += 1
+    return STATEMENT["antiderivative"](sp.sympify(depth) if depth == N else depth)
 
 
 def statement_key(depth) -> str:

@@ -21,12 +21,11 @@ would write them; like Theorem 1's closed forms they sit in a registry that test
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import sympy as sp
 
 from . import identities, theorem1
 from .derivation import Derivation
+from .statement import Statement
 from .toy import N, init, sigma, t, target
 
 r = sp.Symbol("r", positive=True)
@@ -57,38 +56,17 @@ def _sufficient_deep():
     return r * sigma_j * ((r - 1) / (p * (N / 2 + sp.log(1 / (1 - f))) + r ** (1 + p) * s ** (-p))) ** (1 / p)
 
 
-_STATEMENT = {"necessary_2": _necessary_2, "sufficient_2": _sufficient_2, "sufficient_deep": _sufficient_deep}
-_VERSION = [0]
+STATEMENT = Statement(necessary_2=_necessary_2, sufficient_2=_sufficient_2, sufficient_deep=_sufficient_deep)
+substituted = STATEMENT.substituted
 
 
 def bound(name: str):
     """A bound of Theorem 2 on σ_0: ``necessary_2``, ``sufficient_2`` (depth 2) or ``sufficient_deep`` (N ≥ 3)."""
-    return _STATEMENT[name]()
+    return STATEMENT[name]()
 
 
 def bound_kind(name: str) -> str:
     return "necessary" if name.startswith("necessary") else "sufficient"
-
-
-def statement_version() -> int:
-    return _VERSION[0]
-
-
-@contextmanager
-def substituted(**bounds):
-    """Temporarily replace bounds of the statement, each by a function returning a SymPy expression."""
-    unknown = set(bounds) - set(_STATEMENT)
-    if unknown:
-        raise ValueError(f"unknown bounds {sorted(unknown)}: known are {sorted(_STATEMENT)}")
-    saved = dict(_STATEMENT)
-    _STATEMENT.update(bounds)
-    _VERSION[0] += 1
-    try:
-        yield
-    finally:
-        _STATEMENT.clear()
-        _STATEMENT.update(saved)
-        _VERSION[0] += 1
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +22,8 @@ from pathlib import Path
 import sympy
 
 import theory
+
+from .files import write_atomic
 
 _STATE = {"enabled": os.environ.get("VERIFY_NO_CACHE", "") in ("", "0")}
 
@@ -65,10 +66,7 @@ def cached(namespace: str, key: str, compute):
 def _write(path: Path, payload: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(hashlib.sha256(payload).digest() + payload)
-        os.replace(temporary, path)
+        write_atomic(path, hashlib.sha256(payload).digest() + payload)
     except OSError:
         pass  # an unwritable cache only costs time
 

@@ -110,6 +110,14 @@ class Claim(ABC):
     def evaluate(self, cases: list, settings: Settings) -> dict:
         """Outcomes per case, computed for all cases together (one batched training run)."""
 
+    def derivations(self) -> list:
+        """The checked derivations behind the claim, in reading order (for the LaTeX export)."""
+        return []
+
+    def figures(self, directory, settings: Settings) -> list:
+        """Write the claim's figures (PNG and PDF) into ``directory``; returns their paths."""
+        return []
+
     def tables(self, result) -> dict:
         """Claim-specific summary tables for the report: {title: (header, rows)}."""
         return {}

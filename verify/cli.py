@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
+import os
 import sys
 
 from numerics import arguments
 from numerics.arguments import ParameterError
 
-from . import cache, report, runner
+from . import cache, files, latex, report, runner
 from .claim import PROFILES, Settings
 from .claims import REGISTRY, thm2
 
@@ -51,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--kind", choices=("sufficient", "necessary"),
                         help="thm2 --bound: sufficient (σ_0 ≤ bound ⇒ incremental) or necessary (incremental ⇒ σ_0 ≤ bound)")
     parser.add_argument("--depth", help="thm2: only this depth (an integer in [1, 64])")
+    parser.add_argument("--latex", metavar="PATH", help="write the derivation as a standalone LaTeX document "
+                                                     "('-' for stdout)")
+    parser.add_argument("--latex-fragment", action="store_true",
+                        help="with --latex: only the align blocks, for pasting into a paper")
+    parser.add_argument("--plot", metavar="DIR", help="write the claim's figures (PNG and PDF) into DIR")
     parser.add_argument("--no-cache", action="store_true", help="recompute the symbolic derivations instead of "
                                                                 "reading them from the on-disk cache")
     return parser
@@ -84,19 +90,86 @@ def _main(argv) -> int:
         from .training.toy import select_device  # noqa: PLC0415 - torch only when training is asked for
         select_device("cuda")
     claims = list(REGISTRY.values()) if options.claim == "all" else [_claim(options.claim)]
+    outputs = _outputs(options, claims)
     if options.dtype == "float32":
         print("python -m verify: warning: float32 GD loses the flow on long plateaus (numerics-notes.md §5); "
               "tolerances scale with its unit roundoff", file=sys.stderr)
+    results = []
     with cache.disabled() if options.no_cache else contextlib.nullcontext():
-        results = [runner.run(claim, settings) for claim in claims]
-    for result in results:
-        print(report.as_json(result) if options.json else report.text(result))
-    if len(results) > 1 and not options.json:
+        for claim in claims:
+            if not options.json:
+                print(report.header(claim, settings), end="\n\n", flush=True)
+            with _progress(enabled=not options.json) as progress:
+                result = runner.run(claim, settings, progress)
+            results.append(result)
+            if not options.json:
+                print(report.body(result), flush=True)
+            _write_outputs(options, outputs, claim, settings)
+    if options.json:
+        documents = [report.as_json(result) for result in results]
+        print(documents[0] if len(documents) == 1 else "[\n" + ",\n".join(documents) + "\n]")
+    elif len(results) > 1:
         print("\n" + "\n".join(report.verdict_line(result) for result in results))
     verdicts = {result.verdict for result in results}
     if runner.REFUTED in verdicts:
         return EXIT_REFUTED
     return EXIT_HOLDS if verdicts == {runner.HOLDS} else EXIT_USAGE
+
+
+def _outputs(options, claims) -> dict:
+    """Validate output paths before any work starts (exit 2 on an unwritable path)."""
+    outputs = {}
+    if options.latex_fragment and not options.latex:
+        raise UsageError("--latex-fragment needs --latex PATH")
+    if options.latex:
+        if len(claims) > 1:
+            raise UsageError("--latex writes one claim's derivation: name the claim instead of 'all'")
+        outputs["latex"] = "-" if options.latex == "-" else _checked(files.writable_file, "latex", options.latex)
+    if options.plot:
+        outputs["plot"] = _checked(files.writable_directory, "plot", options.plot)
+    return outputs
+
+
+def _checked(check, name, path):
+    try:
+        return check(path)
+    except OSError as reason:
+        raise UsageError(f"--{name} {path}: {reason.strerror or reason}") from None
+
+
+def _write_outputs(options, outputs, claim, settings) -> None:
+    if "latex" in outputs:
+        text = latex.document(claim, claim.derivations(), fragment=options.latex_fragment)
+        if outputs["latex"] == "-":
+            print(text, end="")
+        else:
+            files.write_atomic(outputs["latex"], text)
+            print(f"python -m verify: LaTeX written to {outputs['latex']}", file=sys.stderr)
+    if "plot" in outputs:
+        for path in claim.figures(outputs["plot"], settings):
+            print(f"python -m verify: figure written to {path}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool):
+    """A progress bar on stderr for interactive runs; silent under CI=true, --json or a redirected stderr."""
+    if not (enabled and sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("1", "true", "yes")):
+        yield None
+        return
+    from tqdm import tqdm  # noqa: PLC0415
+
+    bar = tqdm(total=len(runner.STAGES), file=sys.stderr, leave=False,
+               bar_format="{desc:<40} {bar:20} {n_fmt}/{total_fmt} [{elapsed}]")
+
+    def update(stage, done, total):
+        bar.set_description_str(stage)
+        bar.n = runner.STAGES.index(stage) if stage in runner.STAGES else bar.n
+        bar.refresh()
+
+    try:
+        yield update
+    finally:
+        bar.close()
 
 
 def _claim_options(options) -> dict:

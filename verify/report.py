@@ -17,26 +17,37 @@ PACKAGES = ("implicit-bias-verify", "sympy", "mpmath", "gmpy2", "numpy", "scipy"
 
 
 def text(result: Result) -> str:
-    claim, settings = result.claim, result.settings
+    return header(result.claim, result.settings) + "\n" + body(result)
+
+
+def header(claim, settings) -> str:
+    """What is being checked and how: printed before the run starts."""
     lines = [f"{claim.id}: {claim.title}", "", _wrap("Statement: " + claim.statement), ""]
     lines += [_wrap(f"[{tag}] {note}", indent="  ") for tag, note in claim.provenance]
     profile = settings.profile
     lines += ["", f"Settings: profile {profile.name} ({profile.cases} cases, ≤ {profile.step_budget} GD steps per "
-                  f"case), seed {settings.seed}, dps {settings.dps}, {settings.dtype} on {_device(result)}"]
+                  f"case), seed {settings.seed}, dps {settings.dps}, torch {settings.dtype} on {settings.device}"]
     if settings.options:
         lines.append("Options: " + ", ".join(f"{key} = {value}" for key, value in sorted(settings.options.items())))
-    lines.append("")
-    kinds = {spec.name: spec.kind for spec in claim.checks}
-    header = ("check", "kind", "cases", "passed", "worst error", "tolerance", "verdict")
+    return "\n".join(lines)
+
+
+def body(result: Result) -> str:
+    """The evidence: one row per check, the claim's tables, notes, the counterexample, the verdict."""
+    kinds = {spec.name: spec.kind for spec in result.claim.checks}
+    columns = ("check", "kind", "cases", "passed", "worst error", "tolerance", "verdict")
     rows = []
     for name, count, counted, worst in summary(result.outcomes):
         verdict = (FAIL if counted[FAIL] else ERROR if counted[ERROR] else PASS if counted[PASS] else SKIPPED)
         skipped = f" ({counted[SKIPPED]} skipped)" if counted[SKIPPED] else ""
         rows.append((name, kinds.get(name, "?"), str(count), f"{counted[PASS]}{skipped}",
                      _number(worst.error), _number(worst.tolerance), verdict))
-    lines += _table(header, rows)
-    for title, (columns, body) in result.tables.items():
-        lines += ["", title] + _table(columns, [tuple(str(cell) for cell in row) for row in body])
+    lines = _table(columns, rows)
+    device = _device(result)
+    if device != result.settings.device:
+        lines.append(f"(models trained on {device})")
+    for title, (heads, table) in result.tables.items():
+        lines += ["", title] + _table(heads, [tuple(str(cell) for cell in row) for row in table])
     notes = _notes(result)
     if notes:
         lines += ["", "Notes:"] + [_wrap("- " + note, indent="  ") for note in notes]

@@ -19,6 +19,7 @@ from hypothesis import settings as hypothesis_settings
 from .claim import ERROR, FAIL, PASS, SKIPPED, Claim, Outcome, Settings
 
 HOLDS, REFUTED, INCONCLUSIVE = "holds", "refuted", "inconclusive"
+STAGES = ("derivations and global checks", "drawing cases", "numeric and trained checks", "shrinking a counterexample")
 # The CLI's own Hypothesis settings, independent of any profile loaded by the user or by CI=true (whose
 # built-in profile derandomizes, which would ignore --seed): cases depend on --seed alone.
 _BASE = hypothesis_settings(hypothesis_settings.get_profile("default"), database=None, deadline=None,
@@ -52,14 +53,14 @@ def run(claim: Claim, settings: Settings, progress=None) -> Result:
     notify = progress or (lambda *_: None)
     timings = {}
     started = time.perf_counter()
-    notify("derivations and global checks", 0, 1)
+    notify(STAGES[0], 0, 1)
     outcomes = list(claim.global_checks(settings))
     timings["global_s"] = time.perf_counter() - started
 
     mark = time.perf_counter()
-    notify("drawing cases", 0, 1)
+    notify(STAGES[1], 0, 1)
     cases = draw_cases(claim.strategy(settings), settings.profile.cases, settings.seed)
-    notify("numeric and trained checks", 0, len(cases))
+    notify(STAGES[2], 0, len(cases))
     evidence = claim.evaluate(cases, settings)
     for case in cases:
         outcomes.extend(evidence[case])
@@ -69,7 +70,7 @@ def run(claim: Claim, settings: Settings, progress=None) -> Result:
     failing = [outcome for outcome in outcomes if outcome.status == FAIL]
     if any(outcome.case is not None for outcome in failing):
         mark = time.perf_counter()
-        notify("shrinking a counterexample", 0, 1)
+        notify(STAGES[3], 0, 1)
         checks = {outcome.check for outcome in failing if outcome.case is not None}
         counterexample = shrink(claim, settings, evidence, checks)
         timings["shrink_s"] = time.perf_counter() - mark

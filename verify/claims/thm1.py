@@ -19,10 +19,12 @@ from ..claim import ERROR, SKIPPED, CheckSpec, Claim, Outcome, Settings, judge
 from ..strategies import toy_cases
 
 DEPTHS = tuple(range(1, 9))  # concrete depths of the symbolic checks (plus symbolic N)
+ELEMENTARY = tuple(d for d in DEPTHS if d >= 3)
 RECORDS = 16  # GD is compared with the flow at this many evenly spaced steps (plus step 0)
 ORDER_TOLERANCE = 0.25
 SCIPY_TOLERANCE = 1e-9
 UNIT_ROUNDOFF = {"float64": 2.0**-53, "float32": 2.0**-24}
+SMALLEST_NORMAL = {"float64": 2.0**-1022, "float32": 2.0**-126}
 
 
 def _digits_tolerance(dps: int) -> float:
@@ -81,27 +83,27 @@ class Theorem1(Claim):
 
     # -------------------------------------------------------------------------------------------------
     def global_checks(self, settings: Settings) -> list:
-        def keyed(name, derive, statement=False):
-            def compute(depth):
-                key = f"{name}:{depth}" + (f":{theorem1.statement_key(depth)}" if statement else "")
-                return cache.cached("thm1", key, lambda: derive(depth))
-            return compute
-
-        outcomes = [
-            self._derivations("ode-from-losses", [model.N, *DEPTHS], keyed("flow", model.flow_derivation)),
-            self._derivations("explicit-solutions", [1, 2], keyed("explicit", theorem1.explicit_derivation, True)),
-            self._derivations("implicit-solution", [model.N, *DEPTHS],
-                              keyed("implicit", theorem1.antiderivative_derivation, True))]
-        elementary = {}
-        derive_elementary = keyed("elementary", theorem1.elementary_time)
-
-        def derive(depth):
-            elementary[depth], derivation = derive_elementary(depth)
-            return derivation
-
-        outcomes.append(self._derivations("elementary-forms", [d for d in DEPTHS if d >= 3], derive))
-        outcomes.extend(self._elementary_agreement(elementary, settings.dps))
+        outcomes = [self._derivations("ode-from-losses", [model.N, *DEPTHS], lambda d: _derive("flow", d)),
+                    self._derivations("explicit-solutions", [1, 2], lambda d: _derive("explicit", d)),
+                    self._derivations("implicit-solution", [model.N, *DEPTHS], lambda d: _derive("implicit", d)),
+                    self._derivations("elementary-forms", ELEMENTARY, lambda d: _derive("elementary", d)[1])]
+        forms = {}
+        for depth in ELEMENTARY:
+            try:
+                forms[depth] = _derive("elementary", depth)[0]
+            except DerivationError:
+                continue  # already reported by elementary-forms
+        outcomes.extend(self._elementary_agreement(forms, settings.dps))
         return outcomes
+
+    def figures(self, directory, settings: Settings) -> list:
+        from ..plots import theorem1_figure  # noqa: PLC0415 - matplotlib only when figures are asked for
+
+        return theorem1_figure(directory, device=settings.device, dtype=settings.dtype)
+
+    def derivations(self) -> list:
+        return [_derive("flow", model.N), _derive("explicit", 1), _derive("explicit", 2), _derive("implicit", model.N),
+                *(_derive("elementary", depth)[1] for depth in ELEMENTARY)]
 
     def _derivations(self, check, depths, derive) -> Outcome:
         notes = []
@@ -192,10 +194,14 @@ class Theorem1(Claim):
     def _trained(self, cases: list, settings: Settings) -> dict:
         budget = settings.profile.step_budget
         names = ("gd-float-vs-replay", "gd-vs-flow", "gd-order")
-        trainable = [case for case in cases if case.steps <= budget]
-        results = {case: [Outcome(name, case, math.nan, math.nan, SKIPPED,
-                                   f"needs {case.steps} GD steps, over the profile's budget of {budget}")
-                           for name in names] for case in cases if case not in trainable}
+        smallest = SMALLEST_NORMAL[settings.dtype]
+        reasons = {case: f"needs {case.steps} GD steps, over the profile's budget of {budget}" for case in cases
+                   if case.steps > budget}
+        reasons.update({case: f"init {float(case.init):g} is below {settings.dtype}'s range ({smallest:g})"
+                        for case in cases if case.init < smallest})
+        trainable = [case for case in cases if case not in reasons]
+        results = {case: [Outcome(name, case, math.nan, math.nan, SKIPPED, reason) for name in names]
+                   for case, reason in reasons.items()}
         if not trainable:
             return results
         from ..training import toy as training  # noqa: PLC0415 - torch is imported only when models train
@@ -260,6 +266,17 @@ class Theorem1(Claim):
         if not rows:
             return {}
         return {"GD against the flow: observed order (halving the step)": (("depth", "step η", "gaps", "order"), rows)}
+
+
+_DERIVE = {"flow": (model.flow_derivation, False), "explicit": (theorem1.explicit_derivation, True),
+           "implicit": (theorem1.antiderivative_derivation, True), "elementary": (theorem1.elementary_time, False)}
+
+
+def _derive(name: str, depth):
+    """A Theorem 1 derivation, from the on-disk cache when the stated forms it checks are unchanged."""
+    function, reads_statement = _DERIVE[name]
+    key = f"{name}:{depth}" + (f":{theorem1.statement_key(depth)}" if reads_statement else "")
+    return cache.cached("thm1", key, lambda: function(depth))
 
 
 def guarded(check: str, case, compute, *arguments) -> Outcome:

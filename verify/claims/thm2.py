@@ -102,10 +102,26 @@ class Theorem2(Claim):
     def global_checks(self, settings: Settings) -> list:
         if settings.options.get("bound") is not None:
             return []
-        return [self._derivations("depth-1-derivation", [None], lambda _: theorem2.never_at_depth_one(), "a"),
-                self._derivations("depth-2-derivation", [None], lambda _: theorem2.depth_two(), "b"),
-                self._derivations("deep-derivation", [theorem2.N, *DEEP], theorem2.deep, "c"),
+        return [self._derivations("depth-1-derivation", [None], "a"),
+                self._derivations("depth-2-derivation", [None], "b"),
+                self._derivations("deep-derivation", [theorem2.N, *DEEP], "c"),
                 *self._slopes(settings.dps), *self._reference(settings.dps)]
+
+    def figures(self, directory, settings: Settings) -> list:
+        from ..plots import theorem2_figure  # noqa: PLC0415 - matplotlib only when figures are asked for
+
+        return theorem2_figure(directory)
+
+    def derivations(self) -> list:
+        return [_derive("a", None), _derive("b", None), _derive("c", theorem2.N)]
+
+    def _derivations(self, check, depths, part) -> Outcome:
+        for depth in depths:
+            try:
+                _derive(part, depth)
+            except DerivationError as failure:
+                return Outcome(check, None, 1.0, 0.0, FAIL, str(failure))
+        return Outcome(check, None, 0.0, 0.0, PASS, f"{len(depths)} derivation(s), every step checked")
 
     def _reference(self, dps: int) -> list:
         outcomes = []
@@ -123,16 +139,6 @@ class Theorem2(Claim):
             outcomes.append(guarded("reference-thresholds", case, compare))
             outcomes.extend(self._numeric(case, dps)[1:])  # the stated bounds on the reference grid
         return outcomes
-
-    def _derivations(self, check, depths, derive, part) -> Outcome:
-        names = ("necessary_2", "sufficient_2") if part == "b" else ("sufficient_deep",) if part == "c" else ()
-        statement = "|".join(sp.srepr(theorem2.bound(name)) for name in names)
-        for depth in depths:
-            try:
-                cache.cached("thm2", f"{part}:{depth}:{statement}", lambda: derive(depth))
-            except DerivationError as failure:
-                return Outcome(check, None, 1.0, 0.0, FAIL, str(failure))
-        return Outcome(check, None, 0.0, 0.0, PASS, f"{len(depths)} derivation(s), every step checked")
 
     def _slopes(self, dps: int) -> list:
         outcomes = []
@@ -275,6 +281,18 @@ class Theorem2(Claim):
 
 
 # ---------------------------------------------------------------------------------------------------
+
+_PARTS = {"a": (lambda depth: theorem2.never_at_depth_one(), ()),
+          "b": (lambda depth: theorem2.depth_two(), ("necessary_2", "sufficient_2")),
+          "c": (theorem2.deep, ("sufficient_deep",))}
+
+
+def _derive(part: str, depth):
+    """A Theorem 2 derivation, from the on-disk cache when the stated bounds it checks are unchanged."""
+    function, bounds = _PARTS[part]
+    statement = "|".join(sp.srepr(theorem2.bound(name)) for name in bounds)
+    return cache.cached("thm2", f"{part}:{depth}:{statement}:{theorem1.statement_key(2)}", lambda: function(depth))
+
 
 _FUNCTIONS = {name: getattr(sp, name) for name in ("log", "exp", "sqrt", "Abs", "Min", "Max", "pi", "E")}
 _PARSER_GLOBALS = {name: getattr(sp, name) for name in ("Integer", "Float", "Rational", "Symbol")}

@@ -1,0 +1,47 @@
+"""Output files written atomically: a temporary file in the same directory, then ``os.replace``, so an
+interrupted run leaves the old file or the new one, never a partial one."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def write_atomic(path, data) -> None:
+    path = Path(path)
+    payload = data.encode() if isinstance(data, str) else data
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+        os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file the usual permissions
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def writable_directory(path) -> Path:
+    """``path`` as an existing (created if needed) writable directory, or OSError saying why not."""
+    directory = Path(path)
+    directory.mkdir(parents=True, exist_ok=True)
+    if not os.access(directory, os.W_OK):
+        raise PermissionError(f"directory {directory} is not writable")
+    return directory
+
+
+def writable_file(path) -> Path:
+    """``path`` whose directory exists and is writable, or OSError saying why not."""
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise FileNotFoundError(f"directory {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise PermissionError(f"{target} is not writable")
+    if target.is_dir():
+        raise IsADirectoryError(f"{target} is a directory")
+    return target
