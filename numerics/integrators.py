@@ -152,8 +152,10 @@ def _scipy_arguments(depth, target, init, method):
     n, star, s0 = arguments.toy(depth_=depth, target=target, init=init)
     if method not in SCIPY_METHODS:
         raise ParameterError("method", method, f"one of {', '.join(SCIPY_METHODS)}")
-    if float(s0) < 1e-300 or float(star) > 1e300:
-        raise ParameterError("init", float(s0), "within float64 range (init >= 1e-300, target <= 1e300)")
+    if s0 < Fraction(1, 10**300):
+        raise ParameterError("init", s0, "at least 1e-300 for a float64 solve", "use numerics.toy.time_to")
+    if star > 10**300:
+        raise ParameterError("target", star, "at most 1e300 for a float64 solve", "use numerics.toy.time_to")
     width = 1 / (n * float(star) ** (2 - 2 / n))  # the transition's time scale
     if _time_bound(n, star, s0, star / 2) > _MAX_PLATEAU_TO_WIDTH * width:
         raise ParameterError("init", float(s0), f"large enough that the plateau lasts < {_MAX_PLATEAU_TO_WIDTH:g} "

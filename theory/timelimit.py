@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import signal
 
 
 class TimeLimitExceeded(Exception):
@@ -39,6 +40,7 @@ def within(seconds: float, function, *args):
 
 
 def _run(sender, function, args):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it kills this child
     try:
         message = (True, function(*args))
     except Exception as error:  # noqa: BLE001 - re-raised in the parent

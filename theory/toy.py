@@ -39,6 +39,8 @@ def flow_rhs(depth=N):
 def flow_derivation(depth=N) -> Derivation:
     """Loss → gradient → chain rule → dσ/dt for both parameterisations, each step checked."""
     depth = sp.sympify(depth)
+    if depth != N and not (depth.is_Integer and depth >= 1):
+        raise ValueError(f"depth={depth!r} is invalid: must be the symbol N or an integer >= 1")
     derivation = Derivation(f"Gradient flow of the toy model, depth {_depth_name(depth)}")
     loss = _population_loss(derivation)
     first = _weight_shared(derivation, loss, depth)

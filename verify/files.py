@@ -26,22 +26,27 @@ def write_atomic(path, data) -> None:
 
 
 def writable_directory(path) -> Path:
-    """``path`` as an existing (created if needed) writable directory, or OSError saying why not."""
+    """``path`` as an existing (created if needed) directory a file can be written into, or OSError."""
     directory = Path(path)
     directory.mkdir(parents=True, exist_ok=True)
-    if not os.access(directory, os.W_OK):
-        raise PermissionError(f"directory {directory} is not writable")
+    _probe(directory)
     return directory
 
 
 def writable_file(path) -> Path:
-    """``path`` whose directory exists and is writable, or OSError saying why not."""
+    """``path`` when a file can be written there, or OSError saying why not."""
     target = Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(21, "is a directory")
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
-        raise FileNotFoundError(f"directory {parent} does not exist")
-    if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        raise PermissionError(f"{target} is not writable")
-    if target.is_dir():
-        raise IsADirectoryError(f"{target} is a directory")
+        raise FileNotFoundError(2, f"directory {parent} does not exist")
+    _probe(parent)
     return target
+
+
+def _probe(directory: Path) -> None:
+    """Create and remove a file: permission bits alone mislead (root, read-only mounts, /proc)."""
+    handle, name = tempfile.mkstemp(dir=directory, prefix=".probe-")
+    os.close(handle)
+    os.unlink(name)

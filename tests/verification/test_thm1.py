@@ -27,3 +27,17 @@ def test_every_corrupted_closed_form_is_refuted(name, capsys):
     output = capsys.readouterr().out
     assert code == 1, output[-2000:]
     assert "Counterexample" in output and "REFUTED" in output
+
+
+def test_diverging_gradient_descent_is_an_error_with_the_limit_not_a_counterexample():
+    """A step beyond the stability limit 2/(N σ*^{2−2/N}) makes GD blow up: reported as such."""
+    from fractions import Fraction
+
+    from verify.cases import ToyCase
+
+    claim = REGISTRY["thm1"]
+    case = ToyCase(depth=2, targets=(Fraction(4),), init=Fraction(1, 2), step=Fraction(1), steps=60,
+                   probe=Fraction(1, 2), tail=3)
+    outcomes = claim._trained([case], Settings(profile=PROFILES["quick"]))[case]
+    assert {o.status for o in outcomes} == {"error"}
+    assert all("stability limit" in o.detail and "= 0.25" in o.detail for o in outcomes)

@@ -8,6 +8,8 @@ from verify.claim import PROFILES, Settings
 from verify.claims import REGISTRY
 from verify.cli import main
 
+from .corruptions import THEOREM2
+
 K = "((1-s)/s)*(f/(1-f))**(1/r)"
 DEEP = "r*sigma_j*((r-1)/(((N-2)/N)*(N/2 + log(1/(1-f))) + r**(1+(N-2)/N)*s**(-(N-2)/N)))**(N/(N-2))"
 CORRECT = [
@@ -45,6 +47,9 @@ def test_wrong_bounds_are_refuted_with_a_counterexample(kind, depth, bound, caps
     assert "Counterexample" in output and f"depth={depth}" in output
 
 
-def test_a_corrupted_stated_bound_is_refuted(capsys):
-    with theorem2.substituted(sufficient_deep=lambda: theorem2._sufficient_deep() * 10):
+@pytest.mark.parametrize("name", sorted(THEOREM2))
+def test_every_corrupted_stated_bound_is_refuted(name, capsys):
+    with theorem2.substituted(**THEOREM2[name]):
         assert main(["thm2", "--profile", "quick"]) == 1
+    output = capsys.readouterr().out
+    assert "Counterexample" in output and "REFUTED" in output

@@ -224,8 +224,8 @@ class Theorem1(Claim):
     def _compare(self, case, record, full, half, finite, settings, runs) -> list:
         if not finite:
             limit = 2 / (case.depth * float(case.targets[0]) ** (2 - 2 / case.depth))
-            detail = (f"GD produced NaN/inf: step {float(case.step):g} vs stability limit "
-                      f"2/(N σ*^(2−2/N)) = {limit:.4g}")
+            detail = (f"GD diverged (NaN/inf): step {float(case.step):g} vs the stability limit "
+                      f"2/(N σ*^(2−2/N)) = {limit:.4g}; a property of the step size, not a counterexample")
             return [Outcome(name, case, math.nan, math.nan, ERROR, detail)
                     for name in ("gd-float-vs-replay", "gd-vs-flow", "gd-order")]
         unit = UNIT_ROUNDOFF[settings.dtype]

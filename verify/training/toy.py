@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from numerics import arguments
+
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
 
 
@@ -72,6 +74,7 @@ def train(depths, targets, inits, step_sizes, record, *, levels=None, device="au
     """
     if dtype not in DTYPES:
         raise ValueError(f"dtype={dtype!r} is invalid: must be one of {', '.join(DTYPES)}")
+    _validate(depths, targets, inits, step_sizes, record, levels)
     torch_dtype, where = DTYPES[dtype], select_device(device)
     threads = torch.get_num_threads()
     if where.type == "cpu":  # the tensors are tiny: intra-op threads cost more than they save (2.3x here)
@@ -122,6 +125,31 @@ def _train(depths, targets, inits, step_sizes, record, levels, torch_dtype, wher
     finite = np.array([np.isfinite(values[b][:, : len(targets[b])]).all() for b in range(cases)])
     return Trajectories(tuple(tuple(r) for r in record), values, finite, str(where), dtype, inputs.shape[0],
                         first.cpu().numpy())
+
+
+def _validate(depths, targets, inits, step_sizes, record, levels) -> None:
+    """One case per entry of every per-case argument; depths, targets, inits and steps in range."""
+    cases = len(depths)
+    if cases == 0:
+        raise ValueError("depths=[] is invalid: train at least one case")
+    for name, values in (("targets", targets), ("inits", inits), ("step_sizes", step_sizes), ("record", record)) + (
+            (("levels", levels),) if levels is not None else ()):
+        if len(values) != cases:
+            raise ValueError(f"{name} has {len(values)} entries, but there are {cases} cases (one per case)")
+    for b in range(cases):
+        depth = arguments.depth(depths[b])
+        stars = [arguments.positive("targets", value) for value in targets[b]]
+        if not stars:
+            raise ValueError(f"targets[{b}]=() is invalid: each case needs at least one target")
+        if not 0 < arguments.positive("inits", inits[b]) < min(stars):
+            raise ValueError(f"inits[{b}]={inits[b]!r} is invalid: must be in (0, smallest target)")
+        arguments.positive("step_sizes", step_sizes[b])
+        if not record[b]:
+            raise ValueError(f"record[{b}] is invalid: a non-empty list of step counts in [0, 1e8]")
+        for k in record[b]:
+            arguments.integer("record", k, 0, 10**8)
+        if depth > 64:
+            raise ValueError(f"depths[{b}]={depth} is invalid: torch training supports depth <= 64")
 
 
 def _padded(rows, width: int, fill: float = 0.0) -> np.ndarray:
