@@ -69,7 +69,7 @@ def theorem1_figure(directory: Path, *, device: str = "auto", dtype: str = "floa
     labels.append(f"torch GD ({runs.dtype}, step η, t = ηk)")
     figure.legend(handles, labels, loc="outside lower center", ncol=5, fontsize=9, frameon=False)
     figure.suptitle("Theorem 1: toy-model dynamics (curves: closed forms; points: trained models)", fontsize=11)
-    return _save(figure, directory, "thm1-figure2")
+    return save(figure, directory, "thm1-figure2")
 
 
 def _curve(depth: int, star: Fraction, init: Fraction, horizon: float):
@@ -117,10 +117,11 @@ def theorem2_figure(directory: Path) -> list:
     full.set_ylabel(r"largest init $\sigma_0$ learned incrementally ($\sigma_j^* = 1$)")
     figure.suptitle(r"Theorem 2: depth 2 needs $\sigma_0$ exponentially small in $1/(r-1)$; depth $N \geq 3$ only "
                     r"$\sim (r-1)^{N/(N-2)}$   ($s = 0.1$, $f = 0.9$)", fontsize=11)
-    return _save(figure, directory, "thm2-phase-diagram")
+    return save(figure, directory, "thm2-phase-diagram")
 
 
-def _save(figure, directory: Path, stem: str) -> list:
+def save(figure, directory: Path, stem: str) -> list:
+    """Write ``figure`` as ``stem``.png and ``stem``.pdf into ``directory`` (atomically); close it."""
     paths = []
     for suffix in ("png", "pdf"):
         path = Path(directory) / f"{stem}.{suffix}"
