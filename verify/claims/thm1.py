@@ -309,3 +309,6 @@ def _roundtrip_error(level: Fraction, dps: int, arguments: dict) -> float:
     with mp.workdps(dps + 20):
         exact = mp.mpf(level.numerator) / level.denominator
         return float(abs(back - exact) / exact)
+
+
+CLAIM = Theorem1()

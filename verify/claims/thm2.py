@@ -454,3 +454,6 @@ def _gd_outcome(case: SeparationCase, plan: dict, results: list, device: str) ->
     return judge("gd-threshold", case, wrong, 0, detail)
 
 
+
+
+CLAIM = Theorem2()
