@@ -31,6 +31,7 @@ class Outcome:
     tolerance: float
     status: str
     detail: str = ""
+    data: tuple = ()  # measurements reported with the outcome, not judged: ((name, value), ...)
 
     @property
     def ratio(self) -> float:
@@ -42,12 +43,13 @@ class Outcome:
         return self.error / self.tolerance
 
 
-def judge(check: str, case, error, tolerance, detail: str = "") -> Outcome:
+def judge(check: str, case, error, tolerance, detail: str = "", data: tuple = ()) -> Outcome:
     """Pass iff ``error`` ≤ ``tolerance``, both finite; NaN or inf on either side is an error."""
     error, tolerance = float(error), float(tolerance)
     if not (math.isfinite(error) and math.isfinite(tolerance)):
-        return Outcome(check, case, error, tolerance, ERROR, detail or f"non-finite error {error} or tolerance {tolerance}")
-    return Outcome(check, case, error, tolerance, PASS if error <= tolerance else FAIL, detail)
+        return Outcome(check, case, error, tolerance, ERROR, detail or f"non-finite error {error} or tolerance {tolerance}",
+                       data)
+    return Outcome(check, case, error, tolerance, PASS if error <= tolerance else FAIL, detail, data)
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,8 @@ class Claim(ABC):
         """The checked derivations behind the claim, in reading order (for the LaTeX export)."""
         return []
 
-    def figures(self, directory, settings: Settings) -> list:
-        """Write the claim's figures (PNG and PDF) into ``directory``; returns their paths."""
+    def figures(self, directory, result) -> list:
+        """Write the claim's figures (PNG and PDF) into ``directory`` for a finished run; returns their paths."""
         return []
 
     def tables(self, result) -> dict:

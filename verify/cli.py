@@ -104,7 +104,7 @@ def _main(argv) -> int:
             results.append(result)
             if not options.json:
                 print(report.body(result), flush=True)
-            _write_outputs(options, outputs, claim, settings)
+            _write_outputs(options, outputs, result)
     if options.json:
         documents = [report.as_json(result) for result in results]
         print(documents[0] if len(documents) == 1 else "[\n" + ",\n".join(documents) + "\n]")
@@ -137,7 +137,8 @@ def _checked(check, name, path):
         raise UsageError(f"--{name} {path}: {reason.strerror or reason}") from None
 
 
-def _write_outputs(options, outputs, claim, settings) -> None:
+def _write_outputs(options, outputs, result) -> None:
+    claim = result.claim
     if "latex" in outputs:
         text = latex.document(claim, claim.derivations(), fragment=options.latex_fragment)
         if outputs["latex"] == "-":
@@ -146,7 +147,7 @@ def _write_outputs(options, outputs, claim, settings) -> None:
             files.write_atomic(outputs["latex"], text)
             print(f"python -m verify: LaTeX written to {outputs['latex']}", file=sys.stderr)
     if "plot" in outputs:
-        for path in claim.figures(outputs["plot"], settings):
+        for path in claim.figures(outputs["plot"], result):
             print(f"python -m verify: figure written to {path}", file=sys.stderr)
 
 

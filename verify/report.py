@@ -109,7 +109,7 @@ def _check(spec, result: Result) -> dict:
 def _outcome(outcome) -> dict:
     return {"check": outcome.check, "case": _case(outcome.case) if outcome.case is not None else None,
             "status": outcome.status, "error": _finite(outcome.error), "tolerance": _finite(outcome.tolerance),
-            "detail": outcome.detail}
+            "detail": outcome.detail, "data": {name: value for name, value in outcome.data}}
 
 
 def _case(case) -> dict:

@@ -62,7 +62,10 @@ def test_cli_writes_latex_to_stdout_and_figures_to_a_directory(tmp_path):
 
 
 def test_theorem1_figure_renders(tmp_path):
-    paths = REGISTRY["thm1"].figures(tmp_path, __import__("verify.claim", fromlist=["Settings"]).Settings())
+    from verify.claim import Settings
+    from verify.runner import Result
+
+    paths = REGISTRY["thm1"].figures(tmp_path, Result(REGISTRY["thm1"], Settings(), [], [], None))
     assert sorted(path.name for path in paths) == ["thm1-figure2.pdf", "thm1-figure2.png"]
     assert all(path.stat().st_size > 20_000 for path in paths)
     assert all(path.stat().st_mode & 0o044 for path in paths), "readable by others, like any output file"

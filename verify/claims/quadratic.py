@@ -138,10 +138,10 @@ class Quadratic(Claim):
                               *_data_checks(case, spectra[case], data)]
         return evidence
 
-    def figures(self, directory, settings: Settings) -> list:
+    def figures(self, directory, result) -> list:
         from ..plots import quadratic_figure  # noqa: PLC0415 - matplotlib only when figures are asked for
 
-        return quadratic_figure(directory, TARGETS, DATA_STEP, settings)
+        return quadratic_figure(directory, TARGETS, DATA_STEP, result.settings)
 
 
 def _monte_carlo(seed: int) -> Outcome:

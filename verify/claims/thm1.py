@@ -96,10 +96,10 @@ class Theorem1(Claim):
         outcomes.extend(self._elementary_agreement(forms, settings.dps))
         return outcomes
 
-    def figures(self, directory, settings: Settings) -> list:
+    def figures(self, directory, result) -> list:
         from ..plots import theorem1_figure  # noqa: PLC0415 - matplotlib only when figures are asked for
 
-        return theorem1_figure(directory, device=settings.device, dtype=settings.dtype)
+        return theorem1_figure(directory, device=result.settings.device, dtype=result.settings.dtype)
 
     def derivations(self) -> list:
         return [_derive("flow", model.N), _derive("explicit", 1), _derive("explicit", 2), _derive("implicit", model.N),

@@ -107,7 +107,7 @@ class Theorem2(Claim):
                 self._derivations("deep-derivation", [theorem2.N, *DEEP], "c"),
                 *self._slopes(settings.dps), *self._reference(settings.dps)]
 
-    def figures(self, directory, settings: Settings) -> list:
+    def figures(self, directory, result) -> list:
         from ..plots import theorem2_figure  # noqa: PLC0415 - matplotlib only when figures are asked for
 
         return theorem2_figure(directory)
