@@ -52,6 +52,20 @@ def judge(check: str, case, error, tolerance, detail: str = "", data: tuple = ()
     return Outcome(check, case, error, tolerance, PASS if error <= tolerance else FAIL, detail, data)
 
 
+def guarded(check: str, case, compute, *arguments) -> Outcome:
+    """``compute(*arguments)``, or an error outcome naming what went wrong: an exception inside a check
+    (a closed form that cannot be evaluated or inverted) is never a pass."""
+    try:
+        return compute(*arguments)
+    except (ArithmeticError, ValueError, IndexError, TypeError) as failure:
+        return Outcome(check, case, math.nan, math.nan, ERROR, describe_failure(failure))
+
+
+def describe_failure(failure: Exception) -> str:
+    message = str(failure)
+    return f"{type(failure).__name__}: {message if len(message) <= 200 else message[:197] + '...'}"
+
+
 @dataclass(frozen=True)
 class CheckSpec:
     """A check as a reader of the report sees it."""

@@ -16,8 +16,7 @@ from theory.derivation import DerivationError
 
 from .. import cache
 from ..cases import Case
-from ..claim import ERROR, FAIL, PASS, SKIPPED, CheckSpec, Claim, Outcome, Settings, judge
-from .thm1 import guarded
+from ..claim import ERROR, FAIL, PASS, SKIPPED, CheckSpec, Claim, Outcome, Settings, guarded, judge
 
 FEATURES, SAMPLES = 1000, 80  # the authors' OMP_experiment.py defaults
 DEPTH, INIT, STEP = 5, Fraction(1, 10**4), Fraction(3, 1000)  # Figure 3's caption

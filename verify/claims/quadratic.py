@@ -15,8 +15,7 @@ from theory.derivation import DerivationError
 
 from .. import cache
 from ..cases import Case
-from ..claim import ERROR, FAIL, PASS, SKIPPED, CheckSpec, Claim, Outcome, Settings, judge
-from .thm1 import guarded
+from ..claim import ERROR, FAIL, PASS, SKIPPED, CheckSpec, Claim, Outcome, Settings, guarded, judge
 
 DIMENSION = 20
 TARGETS = (Fraction(1), Fraction(1, 2), Fraction(1, 3), Fraction(1, 4)) + (Fraction(0),) * (DIMENSION - 4)

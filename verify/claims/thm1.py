@@ -15,7 +15,7 @@ from theory import toy as model
 from theory.derivation import DerivationError
 
 from .. import cache
-from ..claim import ERROR, SKIPPED, CheckSpec, Claim, Outcome, Settings, judge
+from ..claim import ERROR, SKIPPED, CheckSpec, Claim, Outcome, Settings, describe_failure, guarded, judge
 from ..strategies import toy_cases
 
 DEPTHS = tuple(range(1, 9))  # concrete depths of the symbolic checks (plus symbolic N)
@@ -218,7 +218,7 @@ class Theorem1(Claim):
                 results[case] = self._compare(case, records[index], runs.sigma[index],
                                               runs.sigma[index + len(trainable)], finite, settings, runs)
             except (ArithmeticError, ValueError) as failure:
-                results[case] = [Outcome(name, case, math.nan, math.nan, ERROR, _reason(failure)) for name in names]
+                results[case] = [Outcome(name, case, math.nan, math.nan, ERROR, describe_failure(failure)) for name in names]
         return results
 
     def _compare(self, case, record, full, half, finite, settings, runs) -> list:
@@ -277,20 +277,6 @@ def _derive(name: str, depth):
     function, reads_statement = _DERIVE[name]
     key = f"{name}:{depth}" + (f":{theorem1.statement_key(depth)}" if reads_statement else "")
     return cache.cached("thm1", key, lambda: function(depth))
-
-
-def guarded(check: str, case, compute, *arguments) -> Outcome:
-    """``compute(*arguments)``, or an error outcome naming what went wrong: an exception inside a check
-    (a closed form that cannot be evaluated or inverted) is never a pass."""
-    try:
-        return compute(*arguments)
-    except (ArithmeticError, ValueError, IndexError, TypeError) as failure:
-        return Outcome(check, case, math.nan, math.nan, ERROR, _reason(failure))
-
-
-def _reason(failure: Exception) -> str:
-    message = str(failure)
-    return f"{type(failure).__name__}: {message if len(message) <= 200 else message[:197] + '...'}"
 
 
 def _relative(a, b, dps: int) -> float:

@@ -17,9 +17,8 @@ from theory.derivation import DerivationError
 
 from .. import cache
 from ..cases import SeparationCase, round_down, text
-from ..claim import ERROR, FAIL, PASS, SKIPPED, CheckSpec, Claim, Outcome, Settings, judge
+from ..claim import ERROR, FAIL, PASS, SKIPPED, CheckSpec, Claim, Outcome, Settings, guarded, judge
 from ..strategies import separation_cases
-from .thm1 import guarded
 
 DEPTHS = tuple(range(1, 9))
 DEEP = tuple(d for d in DEPTHS if d >= 3)
