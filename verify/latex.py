@@ -26,6 +26,9 @@ _MATH = {
     "→": r"\to", "·": r"\cdot", "×": r"\times", "−": "-", "⋯": r"\cdots", "…": r"\dots", "²": "^2",
     "∞": r"\infty", "≈": r"\approx", "≠": r"\ne", "∈": r"\in", "√": r"\surd", "ẇ": r"\dot w", "ε": r"\varepsilon",
     "½": r"\tfrac12", "∂": r"\partial", "⁻": "^-", "¹": "^1", "₀": "_0", "∗": "*", "Γ": r"\Gamma", "δ": r"\delta",
+    "Δ": r"\Delta", "ᵀ": r"^\top", "±": r"\pm", "τ": r"\tau", "μ": r"\mu", "β": r"\beta",
+    "‖": r"\|", "⟨": r"\langle", "⟩": r"\rangle", "⊛": r"\circledast", "∇": r"\nabla", "ζ": r"\zeta", "⊥": r"\perp",
+    "₁": "_1", "≡": r"\equiv", "ŵ": r"\hat w", "â": r"\hat a", "ĝ": r"\hat g",
 }
 _TEXT = {"–": "--", "—": "---", "’": "'", "‘": "`", "“": "``", "”": "''", "é": r"\'e", "§": r"\S{}"}
 _MATHY = set("^_{}=<>+*/|") | set(_MATH)
@@ -64,6 +67,7 @@ def _math(words: list) -> str:
     for symbol, command in _MATH.items():
         body = body.replace(symbol, f"{command} ")
     body = body.replace("%", r"\%").replace("#", r"\#").replace("&", r"\&")
+    _ascii_only(body)
     return f"${body.strip()}$"
 
 
@@ -75,10 +79,14 @@ def _plain(word: str) -> str:
         word = word.replace(symbol, replacement)
     for symbol, command in _MATH.items():
         word = word.replace(symbol, f"${command}$")
-    strange = [c for c in word if ord(c) > 127]
-    if strange:
-        raise ValueError(f"no LaTeX for the characters {strange!r} in {word!r}")
+    _ascii_only(word)
     return word
+
+
+def _ascii_only(latex: str) -> None:
+    strange = [c for c in latex if ord(c) > 127]
+    if strange:
+        raise ValueError(f"no LaTeX for the characters {strange!r} in {latex!r}")
 
 
 def lines(expression) -> list:
