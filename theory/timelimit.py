@@ -21,9 +21,17 @@ def within(seconds: float, function, *args):
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_run, args=(sender, function, args), daemon=True)
-    child.start()
-    sender.close()
+    # Ctrl-C during the fork would raise inside an at-fork callback (logging's lock release), where Python
+    # prints the KeyboardInterrupt and drops it: hold SIGINT until the fork is done, then take it here.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
+        child.start()
+        sender.close()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        raise
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a Ctrl-C held during the fork is raised here
         if not receiver.poll(seconds):
             raise TimeLimitExceeded(f"{getattr(function, '__name__', 'computation')} took longer than {seconds:g} s")
         ok, payload = pickle.loads(receiver.recv_bytes())
@@ -41,6 +49,7 @@ def within(seconds: float, function, *args):
 
 def _run(sender, function, args):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it kills this child
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held across the fork (see ``within``)
     try:
         message = (True, function(*args))
     except Exception as error:  # noqa: BLE001 - re-raised in the parent
