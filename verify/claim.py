@@ -93,6 +93,10 @@ PROFILES = {
 }
 
 
+# Unit roundoff u of each training dtype: the scale of every floating-point tolerance.
+UNIT_ROUNDOFF = {"float64": 2.0**-53, "float32": 2.0**-24}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Run settings shared by every check."""

@@ -79,9 +79,10 @@ def main(argv=None) -> int:
 def _main(argv) -> int:
     options = _parser().parse_args(argv)
     if options.claim == "list":
+        width = max(len(name) for name in REGISTRY)
         for claim in REGISTRY.values():
             tags = ", ".join(tag for tag, _ in claim.provenance)
-            print(f"{claim.id:10} {claim.title}  [provenance: {tags}]")
+            print(f"{claim.id:{width}}  {claim.title}  [provenance: {tags}]")
         return EXIT_HOLDS
     settings = Settings(profile=PROFILES[options.profile], seed=arguments.integer("seed", options.seed, 0, 2**63 - 1),
                         dps=arguments.dps(options.dps), device=options.device, dtype=options.dtype,

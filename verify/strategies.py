@@ -36,41 +36,46 @@ def toy_cases(draw, *, depths=range(1, 9), max_targets=3, step_budget=2000) -> T
                            reverse=True))
     slowest, ceiling = targets[-1], targets[-1] / 10
     limit = gd.monotone_step_limit(depth=depth, target=targets[0])
-    steps_for = {d: _steps(depth, slowest, ceiling, round_down(limit / d)) for d in STEP_DIVISORS}
+    steps_for = {d: steps_to_horizon(depth, slowest, ceiling, round_down(limit / d)) for d in STEP_DIVISORS}
     affordable = [d for d in STEP_DIVISORS if steps_for[d] <= step_budget] or [STEP_DIVISORS[0]]
     step = round_down(limit / draw(st.sampled_from(affordable)))
-    floor = _smallest_init(depth, slowest, step, step_budget, ceiling)
-    # log10(init) in hundredths: integers spread over the range (floats would favour its ends)
-    low = math.ceil(100 * math.log10(floor))
-    exponent = draw(st.integers(low, max(low, math.floor(100 * math.log10(ceiling))))) / 100
-    init = min(max(_pow10(exponent), floor), ceiling)
-    steps = _steps(depth, slowest, init, step)
+    init = log_uniform(draw, smallest_init(depth, slowest, step, step_budget, ceiling), ceiling)
+    steps = steps_to_horizon(depth, slowest, init, step)
     probe = Fraction(draw(st.integers(1, 999)), 1000)
     tail = draw(st.integers(1, 30))
     return ToyCase(depth, targets, init, step, steps, probe, tail)
 
 
-def _steps(depth: int, target: Fraction, init: Fraction, step: Fraction) -> int:
+def log_uniform(draw, low: Fraction, high: Fraction) -> Fraction:
+    """Draw a value in [low, high], log-uniform, two significant digits: log10 of it in hundredths, as
+    integers spread evenly over the range (floats would favour its ends)."""
+    start = math.ceil(100 * math.log10(low))
+    exponent = draw(st.integers(start, max(start, math.floor(100 * math.log10(high))))) / 100
+    return min(max(pow10(exponent), low), high)
+
+
+def steps_to_horizon(depth: int, target: Fraction, init: Fraction, step: Fraction) -> int:
+    """GD steps of size ``step`` for the flow from ``init`` to reach ``HORIZON`` of ``target``."""
     horizon = toy.time_to(HORIZON * target, depth=depth, target=target, init=init, dps=15)
     return max(1, math.ceil(float(horizon) / float(step)))
 
 
-def _smallest_init(depth, target, step, budget, ceiling) -> Fraction:
+def smallest_init(depth, target, step, budget, ceiling) -> Fraction:
     """The smallest init (two significant digits, ≥ 1e-300) whose run fits the budget, by bisection on
     log10(init); the time to the horizon decreases as init grows."""
-    if _steps(depth, target, Fraction(1, 10**300), step) <= budget:
+    if steps_to_horizon(depth, target, Fraction(1, 10**300), step) <= budget:
         return Fraction(1, 10**300)
     low, high = -300.0, math.log10(ceiling)
     for _ in range(60):
         middle = (low + high) / 2
-        if _steps(depth, target, _pow10(middle), step) <= budget:
+        if steps_to_horizon(depth, target, pow10(middle), step) <= budget:
             high = middle
         else:
             low = middle
-    return min(_round_up(_pow10(high)), ceiling)
+    return min(_round_up(pow10(high)), ceiling)
 
 
-def _pow10(exponent: float) -> Fraction:
+def pow10(exponent: float) -> Fraction:
     """10^exponent rounded to two significant digits, as an exact decimal."""
     whole = math.floor(exponent)
     mantissa = round(10 ** (exponent - whole), 1)
@@ -94,6 +99,6 @@ def separation_cases(draw, *, depths=range(1, 9), ratio_decades=(-2.0, 1.0)) -> 
     f ≥ 3/4, the smaller target in [1/2, 2]."""
     depth = draw(st.sampled_from(tuple(depths)))
     exponent = draw(st.integers(round(100 * ratio_decades[0]), round(100 * ratio_decades[1]))) / 100
-    ratio = 1 + _pow10(exponent)
+    ratio = 1 + pow10(exponent)
     return SeparationCase(depth, ratio, draw(st.sampled_from(S_VALUES)), draw(st.sampled_from(F_VALUES)),
                           draw(st.sampled_from(PAIR_TARGETS)))

@@ -63,12 +63,18 @@ def test_cli_writes_latex_to_stdout_and_figures_to_a_directory(tmp_path):
     assert "\r" not in done.stderr and "it/s" not in done.stderr, "no progress bar under CI=true"
 
 
-def test_theorem1_figure_renders(tmp_path):
+FIGURES = {"thm1": ("figure2",), "sensing": ("figure1a", "figure4"), "classification": ("cosine", "figure1c"),
+           "convolution": ("figure1d", "figure7")}  # figures drawn without a run (the others need its result)
+
+
+@pytest.mark.parametrize("claim", sorted(FIGURES))
+def test_figures_render(claim, tmp_path):
     from verify.claim import Settings
     from verify.runner import Result
 
-    paths = REGISTRY["thm1"].figures(tmp_path, Result(REGISTRY["thm1"], Settings(), [], [], None))
-    assert sorted(path.name for path in paths) == ["thm1-figure2.pdf", "thm1-figure2.png"]
+    paths = REGISTRY[claim].figures(tmp_path, Result(REGISTRY[claim], Settings(), [], [], None))
+    expected = sorted(f"{claim}-{name}.{kind}" for name in FIGURES[claim] for kind in ("pdf", "png"))
+    assert sorted(path.name for path in paths) == expected
     assert all(path.stat().st_size > 20_000 for path in paths)
     assert all(path.stat().st_mode & 0o044 for path in paths), "readable by others, like any output file"
 

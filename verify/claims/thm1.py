@@ -15,7 +15,7 @@ from theory import toy as model
 from theory.derivation import DerivationError
 
 from .. import cache
-from ..claim import ERROR, SKIPPED, CheckSpec, Claim, Outcome, Settings, describe_failure, guarded, judge
+from ..claim import ERROR, SKIPPED, UNIT_ROUNDOFF, CheckSpec, Claim, Outcome, Settings, describe_failure, guarded, judge
 from ..strategies import toy_cases
 
 DEPTHS = tuple(range(1, 9))  # concrete depths of the symbolic checks (plus symbolic N)
@@ -23,7 +23,6 @@ ELEMENTARY = tuple(d for d in DEPTHS if d >= 3)
 RECORDS = 16  # GD is compared with the flow at this many evenly spaced steps (plus step 0)
 ORDER_TOLERANCE = 0.25
 SCIPY_TOLERANCE = 1e-9
-UNIT_ROUNDOFF = {"float64": 2.0**-53, "float32": 2.0**-24}
 SMALLEST_NORMAL = {"float64": 2.0**-1022, "float32": 2.0**-126}
 
 

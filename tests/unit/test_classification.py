@@ -1,0 +1,196 @@
+"""Classification: the population-loss derivations and their corruptions, the Monte Carlo check, the batched
+exponential-loss trainer against independent replays, and the shared judging helpers."""
+
+from dataclasses import replace
+from fractions import Fraction
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from theory import classification as theory
+from theory.classification import alpha, norm2, normal_cdf, normal_pdf
+from theory.derivation import DerivationError
+from verify.claims import classification as claim
+from verify.training import classifiers as training
+
+CORRUPTED_LOSSES = {
+    "Φ(α) for Φ(−α)": lambda a, r: 2 * normal_cdf(a) * sp.exp(r / 2),
+    "factor 2 dropped": lambda a, r: normal_cdf(-a) * sp.exp(r / 2),
+    "exponent |σ|² for |σ|²/2": lambda a, r: 2 * normal_cdf(-a) * sp.exp(r),
+}
+CORRUPTED_GRADIENTS = {
+    "sign of the φ term": lambda s, u, a, r: sp.exp(r / 2) * (2 * normal_cdf(-a) * s + 2 * normal_pdf(a) * u),
+    "exp(|σ|²/2) dropped": lambda s, u, a, r: 2 * normal_cdf(-a) * s - 2 * normal_pdf(a) * u,
+}
+
+
+def test_derivations_are_exact_and_reduce_the_early_phase_to_the_toy_flow():
+    for derivation in (theory.loss_derivation(), theory.gradient_derivation()):
+        assert derivation.exact and len(derivation.steps) >= 5
+    assert theory.early_slope() == sp.sqrt(2 / sp.pi)
+
+
+@pytest.mark.parametrize("name", sorted(CORRUPTED_LOSSES))
+def test_a_corrupted_population_loss_fails_its_derivation(name):
+    with theory.substituted(population_loss=CORRUPTED_LOSSES[name]), pytest.raises(DerivationError):
+        theory.loss_derivation()
+
+
+@pytest.mark.parametrize("name", sorted(CORRUPTED_GRADIENTS))
+def test_a_corrupted_gradient_fails_its_derivation(name):
+    with theory.substituted(gradient=CORRUPTED_GRADIENTS[name]), pytest.raises(DerivationError):
+        theory.gradient_derivation()
+
+
+def test_monte_carlo_accepts_the_closed_form_and_refutes_corrupted_ones():
+    case = claim.ClassifierCase(3, 4, 30, 200, Fraction(1, 100), 100)
+    assert claim._monte_carlo(case).status == "pass"
+    for corrupted in CORRUPTED_LOSSES.values():
+        with theory.substituted(population_loss=corrupted):
+            assert claim._monte_carlo(case).status == "fail"
+
+
+def test_the_closed_form_matches_a_direct_two_dimensional_quadrature():
+    from scipy.integrate import dblquad
+    from scipy.stats import norm
+
+    s1, s2 = 0.7, -0.4
+    value = dblquad(lambda x2, x1: norm.pdf(x1) * norm.pdf(x2) * np.exp(-np.sign(x1) * (s1 * x1 + s2 * x2)),
+                    -9, 9, -9, 9, epsabs=1e-11)[0]
+    closed = float(theory.population_loss().subs({alpha: s1, norm2: s1**2 + s2**2}))
+    assert value == pytest.approx(closed, rel=1e-8)
+
+
+# -------------------------------------------------------------------------------------------------------------
+# The trainer
+
+
+def _data(seed=0, n=60, d=12):
+    x = np.random.default_rng(seed).normal(size=(n, d))
+    u = claim.labelling_direction(d)
+    return x, np.where(x @ u >= 0, 1.0, -1.0), u
+
+
+def _two_branch_replay(depth, init, step, steps, gradient, d):
+    plus = np.full(d, init ** (1 / depth))
+    minus = plus.copy()
+    for _ in range(steps):
+        g = gradient(plus**depth - minus**depth)
+        plus, minus = plus - step * plus ** (depth - 1) * g, minus + step * minus ** (depth - 1) * g
+    return plus**depth - minus**depth
+
+
+def test_sample_training_is_two_branch_gradient_descent_on_the_mean_exponential_loss():
+    x, y, _ = _data()
+    runs = training.train("diagonal", [training.Experiment(3, 0.01, 0.1, 0, 200, 1.0)], [training.Data(x, y)],
+                          device="cpu")
+    assert runs.backtracked[0] == 0  # a stable step: plain gradient descent throughout
+
+    def gradient(sigma):
+        weights = np.exp(-y * (x @ sigma))
+        return -(weights * y) @ x / len(y)
+
+    assert np.allclose(runs.predictors[0], _two_branch_replay(3, 0.01, 0.1, 200, gradient, 12), rtol=1e-10, atol=1e-14)
+
+
+def test_population_training_follows_the_stated_gradient():
+    _, _, u = _data()
+    compiled = sp.lambdify((sp.Symbol("s"), sp.Symbol("u"), alpha, norm2),
+                           theory.gradient(sp.Symbol("s"), sp.Symbol("u")), "scipy")
+    runs = training.train("diagonal", [training.Experiment(2, 0.01, 0.2, 0, 150, 1.0)], [training.Data(target=u)],
+                          device="cpu")
+    replayed = _two_branch_replay(2, 0.01, 0.2, 150, lambda s: compiled(s, u, s @ u, s @ s), 12)
+    assert runs.backtracked[0] == 0
+    assert np.allclose(runs.predictors[0], replayed, rtol=1e-10, atol=1e-14)
+
+
+def test_an_experiment_trains_the_same_alone_and_in_a_padded_batch():
+    (x, y, u), (x2, y2, _) = _data(), _data(1, n=90, d=20)
+    first = training.Experiment(4, 0.01, 0.15, 0, 300, 0.04, (0, 1, 2, 3), 0.05)
+    alone = training.train("diagonal", [first], [training.Data(x, y)], device="cpu")
+    batch = training.train("diagonal", [training.Experiment(2, 0.02, 0.3, 1, 400, 0.04),
+                                        replace(first, data=2), training.Experiment(3, 0.01, 0.2, 0, 50, 0.04)],
+                           [training.Data(x2, y2), training.Data(target=u), training.Data(x, y)], device="cpu")
+    assert np.allclose(batch.predictors[1, :12], alone.predictors[0], rtol=1e-12, atol=1e-15)
+    assert (batch.predictors[1, 12:] == 0).all()
+    assert batch.stopped[1] == alone.stopped[0] and (batch.crossings[1, :12] == alone.crossings[0]).all()
+
+
+def test_stopping_rule_ladder_and_crossings_are_consistent():
+    x, y, _ = _data()
+    runs = training.train("diagonal", [training.Experiment(2, 0.01, 0.2, 0, 2000, 0.04, (0, 1), 0.05)],
+                          [training.Data(x, y)], ladder=(0.2, 0.05), record=range(0, 2001, 10), device="cpu")
+    stop, (first, second) = runs.stopped[0], runs.reached[0]
+    assert 0 < first < second and stop == max(second, *runs.crossings[0, :2])
+    assert runs.losses_final[0] < 0.05 and (np.diff(runs.losses[0]) <= 0).all()
+    assert np.isnan(runs.predictors_at[0, :, :]).sum() == 0 and runs.losses[0, -1] == runs.losses_final[0]
+
+
+def test_backtracking_keeps_a_far_too_large_step_descending():
+    x, y, _ = _data()
+    runs = training.train("diagonal", [training.Experiment(5, 0.01, 50.0, 0, 400, 1.0)], [training.Data(x, y)],
+                          record=range(401), device="cpu")
+    assert runs.finite[0] and runs.backtracked[0] > 0 and runs.undecided[0] == 0
+    assert (np.diff(runs.losses[0]) <= 1e-12 * runs.losses[0, :-1]).all()
+    assert runs.clock[0] < 50.0 * 400
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (dict(model="dense"), "model="),
+    (dict(experiments=[]), "at least one"),
+    (dict(experiments=[training.Experiment(2, -1.0, 0.1, 0, 10, 0.1)]), "init"),
+    (dict(experiments=[training.Experiment(2, 0.01, 0.1, 3, 10, 0.1)]), "index into data"),
+    (dict(experiments=[training.Experiment(2, 0.01, 0.1, 0, 10, 0.1, (12,))]), "track"),
+    (dict(data=[training.Data(np.ones((3, 2)), np.array([1.0, 0.0, 1.0]))]), "labels"),
+    (dict(data=[training.Data(target=np.ones(3))]), "unit vector"),
+])
+def test_bad_arguments_are_named(arguments, message):
+    x, y, _ = _data()
+    given = dict(model="diagonal", experiments=[training.Experiment(2, 0.01, 0.1, 0, 10, 0.1)],
+                 data=[training.Data(x, y)])
+    given.update(arguments)
+    with pytest.raises(ValueError, match=message):
+        training.train(given.pop("model"), given.pop("experiments"), given.pop("data"), device="cpu")
+
+
+# -------------------------------------------------------------------------------------------------------------
+# Judging helpers
+
+
+def test_resolvable_pairs_follow_the_sampling_noise_of_the_early_gradient():
+    setup = claim.DIAGONAL
+    assert np.allclose(setup.variances(50), 1) and setup.support(50) == (0, 1, 2, 3)
+    assert setup.level(50) == pytest.approx(0.5 * np.sqrt(2 / np.pi) / np.sqrt(85))
+    needed = setup.samples_needed(50)
+    assert setup.resolvable(50, needed - 1) == [] and setup.resolvable(50, needed) == [(0, 1)]
+    assert setup.resolvable(50, 10**6) == [(0, 1), (1, 2), (2, 3)]
+
+
+def _view(scores_case=None, crossings=None, population=None):
+    case = scores_case or claim.ClassifierCase(0, 4, 50, 400, Fraction(1, 100), 100)
+    runs = SimpleNamespace(crossings=np.array(crossings if crossings is not None else population), steps=100)
+    sample = {(0, 2): 0} if crossings is not None else {}
+    return SimpleNamespace(case=case, setup=claim.DIAGONAL, runs=runs, sample=sample,
+                           population={2: 0} if population is not None else {}, level_index=0)
+
+
+def test_order_checks_count_inversions_and_never_crossing():
+    assert claim.population_order(_view(population=[[3, 7, 20, 40]])).status == "pass"
+    assert claim.population_order(_view(population=[[3, 20, 7, 40]])).error == 1
+    assert claim.population_order(_view(population=[[3, 7, 20, -1]])).status == "skipped"
+    assert claim.learning_order(_view(crossings=[[5, 9, 30, 2]])).status == "pass"  # only (0, 1) is resolvable
+    assert claim.learning_order(_view(crossings=[[9, 5, 1, 2]])).status == "fail"
+    assert claim.learning_order(_view(crossings=[[-1, 5, 1, 2]])).status == "fail"
+
+
+def test_paired_comparison_passes_increases_and_refutes_clear_decreases():
+    view = _view(population=[[1, 2, 3, 4]])
+    noise = np.array([0.001, -0.002, 0.0015, -0.0005])
+    rising = {1: 0.8 + noise, 2: 0.9 + noise[::-1]}
+    assert claim.paired_outcome("c", view, rising, [(1, 2)], "cosine").status == "pass"
+    falling = {1: 0.9 + noise, 2: 0.8 + noise[::-1]}
+    assert claim.paired_outcome("c", view, falling, [(1, 2)], "cosine").status == "fail"
+    within = {1: 0.9 + noise, 2: 0.8995 + noise[::-1]}  # a decrease far inside the t-slack of four datasets
+    assert claim.paired_outcome("c", view, within, [(1, 2)], "cosine").status == "pass"
