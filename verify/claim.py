@@ -93,6 +93,12 @@ PROFILES = {
 }
 
 
+def digits_tolerance(dps: int) -> float:
+    """Agreement demanded between two computations carried to ``dps`` digits: 10 digits of headroom for
+    the conditioning already paid for inside each (guard digits), never looser than that."""
+    return 10.0 ** (10 - dps)
+
+
 # Unit roundoff u of each training dtype: the scale of every floating-point tolerance.
 UNIT_ROUNDOFF = {"float64": 2.0**-53, "float32": 2.0**-24}
 

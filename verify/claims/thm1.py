@@ -15,7 +15,8 @@ from theory import toy as model
 from theory.derivation import DerivationError
 
 from .. import cache
-from ..claim import ERROR, SKIPPED, UNIT_ROUNDOFF, CheckSpec, Claim, Outcome, Settings, describe_failure, guarded, judge
+from ..claim import (ERROR, SKIPPED, UNIT_ROUNDOFF, CheckSpec, Claim, Outcome, Settings, describe_failure,
+                     digits_tolerance, guarded, judge)
 from ..strategies import toy_cases
 
 DEPTHS = tuple(range(1, 9))  # concrete depths of the symbolic checks (plus symbolic N)
@@ -24,12 +25,6 @@ RECORDS = 16  # GD is compared with the flow at this many evenly spaced steps (p
 ORDER_TOLERANCE = 0.25
 SCIPY_TOLERANCE = 1e-9
 SMALLEST_NORMAL = {"float64": 2.0**-1022, "float32": 2.0**-126}
-
-
-def _digits_tolerance(dps: int) -> float:
-    """Agreement demanded between two computations at ``dps`` digits: 10 digits of headroom for the
-    conditioning already paid for inside each (guard digits), never looser than that."""
-    return 10.0 ** (10 - dps)
 
 
 class Theorem1(Claim):
@@ -131,7 +126,7 @@ class Theorem1(Claim):
                     value = compiled(mp.mpf(s.numerator) / s.denominator, mp.mpf(star), mp.mpf(s0.numerator) / s0.denominator)
                     reference = toy.time_to(s, depth=depth, target=star, init=s0, dps=dps + 10)
                     worst = max(worst, float(abs(mp.re(value) - reference) / reference))
-            outcomes.append(judge("elementary-vs-hypergeometric", None, worst, _digits_tolerance(dps),
+            outcomes.append(judge("elementary-vs-hypergeometric", None, worst, digits_tolerance(dps),
                                   f"depth {depth}, 3 points"))
         return outcomes
 
@@ -158,7 +153,7 @@ class Theorem1(Claim):
                 closed = toy.time_to(level, dps=dps, **arguments)
                 quad = integrators.quad_time_to(level, dps=dps, **arguments)
                 worst = max(worst, _relative(closed, quad, dps))
-        return judge("closed-form-vs-quadrature", case, worst, _digits_tolerance(dps))
+        return judge("closed-form-vs-quadrature", case, worst, digits_tolerance(dps))
 
     def _roundtrip(self, case, dps: int) -> Outcome:
         worst = 0.0
@@ -166,7 +161,7 @@ class Theorem1(Claim):
             arguments = dict(depth=case.depth, target=star, init=case.init)
             for level in case.levels(star):
                 worst = max(worst, _roundtrip_error(level, dps, arguments))
-        return judge("inverse-roundtrip", case, worst, _digits_tolerance(dps))
+        return judge("inverse-roundtrip", case, worst, digits_tolerance(dps))
 
     def _scipy(self, case) -> Outcome:
         errors, skipped = [], set()

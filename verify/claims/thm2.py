@@ -17,7 +17,8 @@ from theory.derivation import DerivationError
 
 from .. import cache
 from ..cases import SeparationCase, round_down, text
-from ..claim import ERROR, FAIL, PASS, SKIPPED, CheckSpec, Claim, Outcome, Settings, guarded, judge
+from ..claim import (ERROR, FAIL, PASS, SKIPPED, CheckSpec, Claim, Outcome, Settings, digits_tolerance, guarded,
+                     judge)
 from ..strategies import separation_cases
 
 DEPTHS = tuple(range(1, 9))
@@ -38,11 +39,6 @@ REFERENCE_TABLE = {
     (2, "0.0625"): "1.227e-32", (3, "0.0625"): "2.499e-5", (4, "0.0625"): "2.770e-4", (8, "0.0625"): "1.722e-3",
     (2, "0.02"): "1.55417e-97", (3, "0.02"): "9.280e-7", (4, "0.02"): "3.005e-5", (8, "0.02"): "3.855e-4",
 }
-
-
-def _slack(dps: int) -> float:
-    """Bounds and thresholds are computed to ``dps`` digits; 10 digits of headroom."""
-    return 10.0 ** (10 - dps)
 
 
 class Theorem2(Claim):
@@ -205,7 +201,7 @@ class Theorem2(Claim):
         with mp.workdps(dps + 20):
             other = _condition_root(case, dps + 10) if case.depth == 2 else _quadrature_root(case, threshold, dps)
             error = float(abs(other / threshold - 1))
-        return judge("threshold-independent", case, error, _slack(dps), f"threshold {mp.nstr(threshold, 8)}")
+        return judge("threshold-independent", case, error, digits_tolerance(dps), f"threshold {mp.nstr(threshold, 8)}")
 
     def _bound(self, check, case, expression, kind, dps) -> Outcome:
         threshold = _threshold(case, dps)
@@ -214,7 +210,7 @@ class Theorem2(Claim):
             return Outcome(check, case, math.nan, math.nan, ERROR, f"the bound evaluates to {value}")
         ratio = value / threshold if kind == "sufficient" else threshold / value
         detail = f"bound {mp.nstr(value, 6)}, exact threshold {mp.nstr(threshold, 6)}"
-        return judge(check, case, float(ratio), 1 + _slack(dps), detail)
+        return judge(check, case, float(ratio), 1 + digits_tolerance(dps), detail)
 
     def _candidate(self, case: SeparationCase, settings: Settings) -> Outcome:
         expression, kind = settings.options["bound"], settings.options["kind"]
