@@ -97,13 +97,13 @@ def reduction_derivation(dimension: int, depth: int) -> Derivation:
     h = sp.symbols(f"h_0:{d}", real=True)
     w = filters[0]
     conjugate = _conjugate(d)
-    derivation.equal("One layer in the Fourier basis: the transform of C_w h is conj(w-hat) times h-hat",
+    derivation.equal("One layer in the Fourier basis: the transform of C_w h is conj(ŵ) times ĥ",
                      _transform(cross_correlation(w, h)), sp.expand(conjugate(_transform(w)) * _transform(h)),
                      name=r"\widehat{C_w h}", check=_cyclic_check(d))
     stated = fourier_product(_transform(last), [_transform(f) for f in filters], conjugate)
     derivation.equal("The predictor's transform is the stated product of the layers' transforms",
                      _transform(beta), sp.expand(stated), name=r"\hat b", check=_cyclic_check(d))
-    derivation.equal("Parseval: (1/d) Σ_k conj(b-hat_k) x-hat_k is the constant coefficient of b-hat(1/z) x-hat(z) "
+    derivation.equal("Parseval: (1/d) Σ_k conj(b̂_k) x̂_k is the constant coefficient of b̂(1/z) x̂(z) "
                      "modulo z^d − 1 (Σ_k ω^{kj} = 0 unless d divides j), which is the network's output",
                      _constant_coefficient(sp.expand(conjugate(_transform(beta)) * _transform(x)), d), output,
                      name=r"\tfrac1d\sum_k\overline{\hat b_k}\hat x_k", check=_entries_vanish)
@@ -128,11 +128,11 @@ def flow_derivation(dimension: int, depth: int) -> Derivation:
     others = [math.prod(t for i, t in enumerate(transforms) if i != j) for j in range(len(transforms))]
     conjugate = _conjugate(d)
     derivation.equal("Gradient flow of every layer, ẇ_j = −(∂b/∂w_j)^T g with g = ∂L/∂b for any loss: frequency k of b "
-                     "moves by −Σ_j |∏_{i≠j} w-hat_{i,k}|² g-hat_k, independently of the other frequencies",
+                     "moves by −Σ_j |∏_{i≠j} ŵ_{i,k}|² ĝ_k, independently of the other frequencies",
                      _transform(list(velocity)), -sum(o * conjugate(o) for o in others) * _transform(gradient),
                      name=r"\dot{\hat b}", check=_cyclic_check(d))
     amplitude = sp.Symbol("s", positive=True)
-    derivation.equal(f"Balanced layers, |w-hat_{{i,k}}| = s^{{1/N}} with s = |b-hat_k|: the rate is N s^{{2−2/N}}, "
+    derivation.equal(f"Balanced layers, |ŵ_{{i,k}}| = s^{{1/N}} with s = |b̂_k|: the rate is N s^{{2−2/N}}, "
                      f"Theorem 1's (here N = {depth})", depth * (amplitude ** sp.Rational(1, depth)) ** (2 * depth - 2),
                      depth * amplitude ** (2 - sp.Rational(2, depth)), name=r"\sum_j\prod_{i\ne j}|\hat w_{i,k}|^2")
     return derivation

@@ -28,21 +28,32 @@ _MATH = {
     "½": r"\tfrac12", "∂": r"\partial", "⁻": "^-", "¹": "^1", "₀": "_0", "∗": "*", "Γ": r"\Gamma", "δ": r"\delta",
     "Δ": r"\Delta", "ᵀ": r"^\top", "±": r"\pm", "τ": r"\tau", "μ": r"\mu", "β": r"\beta",
     "‖": r"\|", "⟨": r"\langle", "⟩": r"\rangle", "⊛": r"\circledast", "∇": r"\nabla", "ζ": r"\zeta", "⊥": r"\perp",
-    "₁": "_1", "≡": r"\equiv", "ŵ": r"\hat w", "â": r"\hat a", "ĝ": r"\hat g",
+    "₁": "_1", "≡": r"\equiv", "ŵ": r"\hat w", "â": r"\hat a", "ĝ": r"\hat g", "ĥ": r"\hat h",
 }
 _TEXT = {"–": "--", "—": "---", "’": "'", "‘": "`", "“": "``", "”": "''", "é": r"\'e", "§": r"\S{}"}
 _MATHY = set("^_{}=<>+*/|") | set(_MATH)
 _DOTTED = re.compile("(.)\u0307")  # a letter with a combining dot above: σ̇ → \dot\sigma
+_HATTED = re.compile("(.)\u0302")  # a letter with a combining hat (no precomposed form): b̂ → \hat b
+_PATH = re.compile(r"(\(?)([\w-]+(?:/[\w.-]+)*\.(?:py|md|txt))(\)?)")  # a file name, maybe in parentheses
 
 
 def prose(text: str) -> str:
     """Plain text with math notation → LaTeX: runs of math-looking words go into one $…$."""
     text = unicodedata.normalize("NFC", text)
     text = _DOTTED.sub(lambda m: f"\\dot{{{_MATH.get(m.group(1), m.group(1))}}}", text)
+    text = _HATTED.sub(lambda m: f"\\hat{{{_MATH.get(m.group(1), m.group(1))}}}", text)
     out, run = [], []
     for word in text.split(" "):
         core, tail = _split_punctuation(word)
-        if core and (any(c in _MATHY for c in core) or "\\dot" in core):
+        path = _PATH.fullmatch(core)
+        if path:  # a file of the project, e.g. (theory/classification.py)
+            if run:
+                out.append(_math(run))
+                run = []
+            name = _plain(path.group(2)).replace("/", r"/\allowbreak{}")  # a long path may break after a slash
+            out.append(path.group(1) + rf"\texttt{{{name}}}" + path.group(3) + _plain(tail))
+            continue
+        if core and (any(c in _MATHY for c in core) or "\\dot" in core or "\\hat" in core):
             run.append(core)
             if tail:
                 out.append(_math(run) + _plain(tail))
@@ -95,6 +106,14 @@ def lines(expression) -> list:
     whole = sp.latex(expression)
     if len(whole) <= WIDTH:
         return [whole]
+    if isinstance(expression, sp.MatrixBase) and 1 in expression.shape:  # a long vector: (e_0, e_1, …)ᵀ
+        rows = []
+        for index, entry in enumerate(expression):
+            part = lines(entry)
+            part[-1] += r",\ " if index < len(expression) - 1 else r"\bigr]" + (r"^{\top}" if expression.cols == 1 else "")
+            rows += part
+        rows[0] = r"\bigl[" + rows[0]
+        return rows
     if isinstance(expression, sp.Add):
         return _split_sum(list(sp.Add.make_args(expression)))
     if isinstance(expression, sp.Mul):

@@ -38,7 +38,8 @@ def test_standalone_latex_compiles(claim, tmp_path):
     source = document(REGISTRY[claim], derivations)
     steps = sum(len(derivation.steps) for derivation in derivations)
     assert steps >= 1 and source.count(r"\begin{align*}") == steps and "Checked exactly" in source
-    compile_latex(source, tmp_path)
+    log = compile_latex(source, tmp_path)
+    assert "Overfull \\hbox" not in log, "every line fits the page: long sums and vectors are broken"
 
 
 @pytest.mark.parametrize("claim", sorted(REGISTRY))
