@@ -88,7 +88,7 @@ def _main(argv) -> int:
                         dps=arguments.dps(options.dps), device=options.device, dtype=options.dtype,
                         options=_claim_options(options))
     if options.device == "cuda":
-        from .training.toy import select_device  # noqa: PLC0415 - torch only when training is asked for
+        from .training.placement import select_device  # noqa: PLC0415 - torch only when training is asked for
         select_device("cuda")
     claims = list(REGISTRY.values()) if options.claim == "all" else [_claim(options.claim)]
     outputs = _outputs(options, claims)

@@ -142,7 +142,7 @@ def _device(result: Result) -> str:
     empirical = {spec.name for spec in result.claim.checks if spec.kind == "empirical"}
     if not any(o.check in empirical and o.status in (PASS, FAIL) for o in result.outcomes):
         return result.settings.device
-    from .training.toy import select_device  # noqa: PLC0415
+    from .training.placement import select_device  # noqa: PLC0415
 
     return str(select_device(result.settings.device))
 

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from numerics import gd
+from verify.training import placement
 from verify.training import toy as training
 
 
@@ -45,11 +46,20 @@ def test_divergence_is_flagged_not_hidden():
 
 def test_device_and_dtype_choices():
     with pytest.raises(ValueError, match="device="):
-        training.select_device("tpu")
+        placement.select_device("tpu")
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="no CUDA device"):
-            training.select_device("cuda")
+            placement.select_device("cuda")
     with pytest.raises(ValueError, match="dtype="):
         training.train([1], [(Fraction(1),)], [Fraction(1, 2)], [Fraction(1, 10)], [[0, 1]], dtype="float16")
     run = training.train([2], [(Fraction(1),)], [Fraction(1, 10)], [Fraction(1, 10)], [[0, 100]], dtype="float32")
     assert run.dtype == "float32" and abs(run.sigma[0, 1, 0] - 1) < 1e-3
+
+
+def test_one_thread_on_cpu_restores_the_thread_count_even_after_an_error():
+    before = torch.get_num_threads()
+    with pytest.raises(RuntimeError):
+        with placement.one_thread_on_cpu(torch.device("cpu")):
+            assert torch.get_num_threads() == 1
+            raise RuntimeError("training failed")
+    assert torch.get_num_threads() == before

@@ -39,7 +39,7 @@ import torch
 
 from numerics import arguments
 
-from .toy import DTYPES, select_device
+from .placement import one_thread_on_cpu, select_device, torch_dtype
 
 MODELS = ("diagonal", "convolutional")
 HALVINGS = 40  # backtracking gives up (and takes the smallest step) after this many halvings
@@ -116,17 +116,11 @@ class Runs:
 
 def train(model: str, experiments, data, *, ladder=(), record=(), device="auto", dtype="float64") -> Runs:
     """Train every experiment in one tensor program; ``record``: step counts at which amplitudes are kept."""
-    if dtype not in DTYPES:
-        raise ValueError(f"dtype={dtype!r} is invalid: must be one of {', '.join(DTYPES)}")
+    kind = torch_dtype(dtype)
     _validate(model, experiments, data, ladder, record)
     where = select_device(device)
-    threads = torch.get_num_threads()
-    if where.type == "cpu":  # two intra-op threads halve the time on an idle 2-core CPU, but stall when the other
-        torch.set_num_threads(1)  # core is busy (a default run: 15 s idle, 270 s contended, 30 s with one thread)
-    try:
-        return _Program(model, experiments, data, DTYPES[dtype], where).run(tuple(ladder), sorted(set(record)), dtype)
-    finally:
-        torch.set_num_threads(threads)
+    with one_thread_on_cpu(where):
+        return _Program(model, experiments, data, kind, where).run(tuple(ladder), sorted(set(record)), dtype)
 
 
 class _Program:

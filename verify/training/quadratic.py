@@ -20,7 +20,7 @@ import torch
 
 from numerics import arguments
 
-from .toy import DTYPES, select_device
+from .placement import select_device, torch_dtype
 
 LOSSES = ("variance", "population", "bias", "no-bias")
 
@@ -45,9 +45,7 @@ def train(losses, targets, inits, step_sizes, seeds, samples, record, *, device=
     for loss in losses:
         if loss not in LOSSES:
             raise ValueError(f"loss={loss!r} is invalid: must be one of {', '.join(LOSSES)}")
-    if dtype not in DTYPES:
-        raise ValueError(f"dtype={dtype!r} is invalid: must be one of {', '.join(DTYPES)}")
-    where, kind = select_device(device), DTYPES[dtype]
+    where, kind = select_device(device), torch_dtype(dtype)
     star = torch.diag(torch.tensor([float(arguments.exact("targets", t)) for t in targets], dtype=kind, device=where))
     d = star.shape[0]
     rows = max([arguments.integer("samples", n, 0, 10**6) for n in samples] + [1])

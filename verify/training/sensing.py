@@ -37,7 +37,8 @@ import torch
 
 from numerics import arguments
 
-from .toy import DTYPES, isotropic_inputs, select_device
+from .placement import one_thread_on_cpu, select_device, torch_dtype
+from .toy import isotropic_inputs
 
 INITIALISATIONS = ("gaussian", "identity")
 MAX_DEPTH = 16
@@ -115,8 +116,7 @@ def train(depths, measurements, targets, inits, step_sizes, record, *, datasets=
     ``levels[b]`` (optional, up to ``top`` values) asks for the first step at which each of the largest
     singular values reaches its level, checked at every step. Experiment b trains for max(record[b]) steps.
     """
-    if dtype not in DTYPES:
-        raise ValueError(f"dtype={dtype!r} is invalid: must be one of {', '.join(DTYPES)}")
+    kind = torch_dtype(dtype)
     if initialisation not in INITIALISATIONS:
         raise ValueError(f"initialisation={initialisation!r} is invalid: must be one of {', '.join(INITIALISATIONS)}")
     count = len(depths)
@@ -131,15 +131,10 @@ def train(depths, measurements, targets, inits, step_sizes, record, *, datasets=
     def pick(values):
         return None if values is None else [values[b] for b in order]
 
-    threads = torch.get_num_threads()
-    if where.type == "cpu":  # small ops dominate; a second intra-op thread stalls them when the cores are shared
-        torch.set_num_threads(1)
-    try:
+    with one_thread_on_cpu(where):
         arrays = _train(pick(depths), measurements, pick(datasets), pick(samples), pick(targets), pick(inits),
-                        pick(step_sizes), pick(record), initialisation, pick(seeds), pick(levels), top, size,
-                        DTYPES[dtype], where)
-    finally:
-        torch.set_num_threads(threads)
+                        pick(step_sizes), pick(record), initialisation, pick(seeds), pick(levels), top, size, kind,
+                        where)
     singular, crossings, initial, final, loss, finite = (array[np.argsort(order)] for array in arrays)
     return Runs(tuple(tuple(int(k) for k in record[b]) for b in range(count)), singular, crossings, initial, final,
                 loss, finite, str(where), dtype)

@@ -22,7 +22,8 @@ import torch
 
 from numerics import arguments
 
-DTYPES = {"float64": torch.float64, "float32": torch.float32}
+from .placement import one_thread_on_cpu, select_device, torch_dtype
+
 
 
 @dataclass(frozen=True)
@@ -44,17 +45,6 @@ class Trajectories:
     crossings: np.ndarray
 
 
-def select_device(device: str = "auto") -> torch.device:
-    """``auto`` picks CUDA when available; ``cuda`` without a GPU is an error naming the choices."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device='cuda' is invalid: no CUDA device is available (use 'auto' or 'cpu')")
-    if device not in ("cpu", "cuda"):
-        raise ValueError(f"device={device!r} is invalid: must be one of auto, cpu, cuda")
-    return torch.device(device)
-
-
 def isotropic_inputs(coordinates: int, dtype=torch.float64, device="cpu") -> torch.Tensor:
     """n × d inputs with XᵀX = n·I exactly: columns 1..d of a Sylvester–Hadamard matrix of order n."""
     n = 2
@@ -72,42 +62,36 @@ def train(depths, targets, inits, step_sizes, record, *, levels=None, device="au
     ``targets[b]`` is the tuple of targets of case b; ``inits``, ``step_sizes`` are per case; ``levels[b]``
     (optional) holds one level per coordinate whose first crossing step is reported.
     """
-    if dtype not in DTYPES:
-        raise ValueError(f"dtype={dtype!r} is invalid: must be one of {', '.join(DTYPES)}")
+    kind = torch_dtype(dtype)
     _validate(depths, targets, inits, step_sizes, record, levels)
-    torch_dtype, where = DTYPES[dtype], select_device(device)
-    threads = torch.get_num_threads()
-    if where.type == "cpu":  # the tensors are tiny: intra-op threads cost more than they save (2.3x here)
-        torch.set_num_threads(1)
-    try:
-        return _train(depths, targets, inits, step_sizes, record, levels, torch_dtype, where, dtype)
-    finally:
-        torch.set_num_threads(threads)
+    where = select_device(device)
+    with one_thread_on_cpu(where):
+        return _train(depths, targets, inits, step_sizes, record, levels, kind, where, dtype)
 
 
-def _train(depths, targets, inits, step_sizes, record, levels, torch_dtype, where, dtype) -> Trajectories:
+def _train(depths, targets, inits, step_sizes, record, levels, kind, where, dtype) -> Trajectories:
     cases = len(depths)
     width = max(len(t) for t in targets)
     deepest = max(depths)
     depth = torch.tensor(depths, device=where)
-    star = torch.tensor(_padded(targets, width), dtype=torch_dtype, device=where)
-    threshold = torch.tensor(_padded(levels or [()] * cases, width, np.inf), dtype=torch_dtype, device=where)
+    star = torch.tensor(_padded(targets, width), dtype=kind, device=where)
+    threshold = torch.tensor(_padded(levels or [()] * cases, width, np.inf), dtype=kind, device=where)
     first = torch.full((cases, width), -1, dtype=torch.long, device=where)
     used = torch.arange(width, device=where)[None, :] < torch.tensor([len(t) for t in targets], device=where)[:, None]
     layer_used = torch.arange(deepest, device=where)[None, :] < depth[:, None]
-    start = torch.tensor([float(s) ** (1.0 / n) for s, n in zip(inits, depths)], dtype=torch_dtype, device=where)
+    start = torch.tensor([float(s) ** (1.0 / n) for s, n in zip(inits, depths)], dtype=kind, device=where)
     weights = torch.nn.Parameter(start[:, None, None].expand(cases, deepest, width).clone())
-    eta = torch.tensor([float(h) for h in step_sizes], dtype=torch_dtype, device=where)
-    inputs = isotropic_inputs(width, torch_dtype, where)
+    eta = torch.tensor([float(h) for h in step_sizes], dtype=kind, device=where)
+    inputs = isotropic_inputs(width, kind, where)
     labels = star @ inputs.T
     optimizer = torch.optim.SGD([weights], lr=1.0)
 
     schedule = _schedule(record, where)
     slots = max(len(r) for r in record)
-    stored = torch.full((cases, slots, width), float("nan"), dtype=torch_dtype, device=where)
+    stored = torch.full((cases, slots, width), float("nan"), dtype=kind, device=where)
     last = max(max(r) for r in record)
     for k in range(last + 1):
-        sigma = torch.where(layer_used[:, :, None], weights, torch.ones((), dtype=torch_dtype, device=where))
+        sigma = torch.where(layer_used[:, :, None], weights, torch.ones((), dtype=kind, device=where))
         sigma = sigma.prod(dim=1) * used
         if k in schedule:
             which, slot = schedule[k]

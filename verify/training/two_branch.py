@@ -15,7 +15,7 @@ import torch
 
 from numerics import arguments
 
-from .toy import DTYPES, select_device
+from .placement import select_device, torch_dtype
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,9 @@ def train(inputs, labels, *, depth, init, step, steps, threshold, wanted, device
     eta = float(arguments.positive("step", step))
     limit = arguments.integer("steps", steps, 1, 10**8)
     level = float(arguments.positive("threshold", threshold))
-    if dtype not in DTYPES:
-        raise ValueError(f"dtype={dtype!r} is invalid: must be one of {', '.join(DTYPES)}")
-    x = torch.as_tensor(np.asarray(inputs), dtype=DTYPES[dtype])
-    y = torch.as_tensor(np.asarray(labels), dtype=DTYPES[dtype])
+    kind = torch_dtype(dtype)
+    x = torch.as_tensor(np.asarray(inputs), dtype=kind)
+    y = torch.as_tensor(np.asarray(labels), dtype=kind)
     if x.ndim != 3 or y.shape != x.shape[:2]:
         raise ValueError(f"inputs must be (experiments, n, d) and labels (experiments, n): got {tuple(x.shape)}, "
                          f"{tuple(y.shape)}")
