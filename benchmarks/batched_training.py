@@ -39,16 +39,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     options = parser.parse_args()
     drawn = cases(options.cases, options.seed)
-    record = [0, options.steps // 2, options.steps]
-    columns = list(zip(*drawn))
-    training.train(*zip(*drawn[:2]), [record] * 2, device=options.device)  # one-time torch start-up, untimed
+    record = (0, options.steps // 2, options.steps)
+    experiments = [training.Experiment(d, t, i, s, record) for d, t, i, s in drawn]
+    training.train(experiments[:2], device=options.device)  # one-time torch start-up, untimed
 
     start = time.perf_counter()
-    batched = training.train(*columns, [record] * len(drawn), device=options.device)
+    batched = training.train(experiments, device=options.device)
     batched_s = time.perf_counter() - start
 
     start = time.perf_counter()
-    alone = [training.train([d], [t], [i], [s], [record], device=options.device) for d, t, i, s in drawn]
+    alone = [training.train([experiment], device=options.device) for experiment in experiments]
     loop_s = time.perf_counter() - start
 
     worst = max(float(np.nanmax(np.abs(run.sigma[0] - batched.sigma[b][:, : run.sigma.shape[2]])

@@ -15,12 +15,19 @@ from fractions import Fraction
 
 import mpmath
 
+from theory.errors import VerifyError
+
 MIN_DPS = 15
-MAX_DPS = 1000
+MAX_DPS = 1000  # the most digits a user may ask of a check (``python -m verify --dps``)
+# A check at ``dps`` compares against references computed with guard digits of its own: 10 more, or for
+# σ(t) the log10 of its condition number (a few hundred after the longest plateaus). Numeric functions
+# accept that much on top of MAX_DPS, so that every documented --dps works; a bound remains, so that a
+# typo such as dps=10**5 is an error instead of hours of arithmetic.
+GUARD_DPS = 1000
 MAX_DEPTH = 1000
 
 
-class ParameterError(ValueError):
+class ParameterError(VerifyError, ValueError):
     """A parameter is outside its valid range; the message says which parameter and what is valid."""
 
     def __init__(self, name: str, value, valid: str, hint: str = ""):
@@ -106,7 +113,14 @@ def depth(value) -> int:
 
 
 def dps(value) -> int:
+    """A precision a user asks for: an integer in [MIN_DPS, MAX_DPS]."""
     return integer("dps", value, MIN_DPS, MAX_DPS)
+
+
+def working_dps(value) -> int:
+    """The precision a numeric function is called with: a requested dps plus the caller's guard digits,
+    an integer in [MIN_DPS, MAX_DPS + GUARD_DPS]."""
+    return integer("dps", value, MIN_DPS, MAX_DPS + GUARD_DPS)
 
 
 def toy(*, depth_, target, init) -> tuple[int, Fraction, Fraction]:

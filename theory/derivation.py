@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from . import identities
+from .errors import VerifyError
 
 
-class DerivationError(ArithmeticError):
+class DerivationError(VerifyError, ArithmeticError):
     """A derivation step failed its own check (the CAS answer was wrong, or the step is false)."""
 
 

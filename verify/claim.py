@@ -1,26 +1,91 @@
-"""What a claim is, and the evidence its checks produce.
+"""The claim kit: a claim declares its checks and writes only the functions that measure.
 
-A claim (one theorem) has an id, a statement, its provenance, and checks of three kinds:
+A claim (one theorem) is a ``Claim`` subclass with an id, a statement, its provenance, a Hypothesis
+strategy of cases, and methods decorated with ``@check``. The decorator is the declaration: the check's
+name (the method's name with ``-`` for ``_``), its kind, what it compares, what its error measures and
+where its tolerance comes from. The kit does the rest (``Claim.global_outcomes`` and ``Claim.evaluate``):
 
-* symbolic: exact identities, run once per claim (``Claim.global_checks``, with any other claim-wide
-  check such as a fitted exponent);
-* numeric: closed forms against independent computations, per case;
-* empirical: trained torch models against the flow, per case, all cases trained in one batch.
+* it calls each check at the right time: ``once=True`` checks once per run (``f(run)``), the others per
+  case (``f(case, run)``), empirical ones with what the claim's single batched ``train`` returned for the
+  case (``f(case, run, trained)``);
+* it turns what a check returns into ``Outcome``s: a ``Measured`` (pass iff error ≤ tolerance, both
+  finite: NaN or inf is an ``error``), a ``Skip`` (skipped, with its reason), a checked
+  ``theory.derivation.Derivation`` (symbolic pass; a failed step is a failed derivation), or a list of
+  these (one outcome each; an empty list means the check does not apply to the case);
+* it guards: a domain failure (``ArithmeticError``, ``ValueError``, any ``VerifyError``, mpmath's
+  ``NoConvergence``) becomes an ``error`` outcome naming the case; a programming error propagates and
+  crashes the run as an internal error, because a verifier must not hide its own bugs;
+* ``train`` returning ``Skip`` or ``Diverged`` for a case skips, or reports as divergence, every empirical
+  check of that case.
 
-Every check on every case produces an ``Outcome``: the measured error, the tolerance it must stay
-under and why, and a status. A NaN or inf is never a pass: it is an ``error`` outcome.
+A claim keeps no state between calls: measurements that tables and figures need travel with the outcomes
+(``Measured(..., data={...})``).
 """
 
 from __future__ import annotations
 
 import math
-from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+import zlib
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+import numpy as np
+from mpmath.libmp import NoConvergence
+
+from theory.derivation import Derivation, DerivationError
+from theory.errors import VerifyError
+
+from . import cache
+from .errors import ClaimDefinitionError
 
 PASS, FAIL, ERROR, SKIPPED = "pass", "fail", "error", "skipped"
 KINDS = ("symbolic", "numeric", "empirical")
+PROVENANCE_TAGS = ("seen", "derived", "reconstructed")
+# Failures of the mathematics or of a computation's domain: reported as an error outcome, never a pass.
+DOMAIN_ERRORS = (ArithmeticError, ValueError, VerifyError, NoConvergence)
+# Unit roundoff u of each training dtype: the scale of every floating-point tolerance.
+UNIT_ROUNDOFF = {"float64": 2.0**-53, "float32": 2.0**-24}
 
 
+# --- what a check returns ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Measured:
+    """A measurement: ``error`` judged against ``tolerance``; ``data`` are further measurements reported
+    with it (in ``--json``, tables and figures) but not judged."""
+
+    error: float
+    tolerance: float
+    detail: str = ""
+    data: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Skip:
+    """The check cannot judge this case (over the step budget, outside float64, …): say why."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Diverged:
+    """Training diverged for reasons of the step size, not of the claim; ``detail`` states the limit."""
+
+    detail: str
+
+
+def worst(values) -> float:
+    """The largest value, NaN if any value is NaN (``max`` would drop a NaN that comes after a number);
+    -inf for no values. Use it to accumulate errors: a NaN reaches the judge and becomes an error."""
+    result = -math.inf
+    for value in values:
+        value = float(value)
+        if math.isnan(value):
+            return math.nan
+        result = max(result, value)
+    return result
+
+
+# --- outcomes ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Outcome:
     """One check on one case (``case`` is None for checks that run once per claim)."""
@@ -42,23 +107,19 @@ class Outcome:
             return 0.0 if self.error == 0 else math.inf
         return self.error / self.tolerance
 
+    @property
+    def measurements(self) -> dict:
+        return dict(self.data)
 
-def judge(check: str, case, error, tolerance, detail: str = "", data: tuple = ()) -> Outcome:
+
+def judge(check: str, case, error, tolerance, detail: str = "", data=()) -> Outcome:
     """Pass iff ``error`` ≤ ``tolerance``, both finite; NaN or inf on either side is an error."""
     error, tolerance = float(error), float(tolerance)
+    data = tuple(data.items()) if isinstance(data, dict) else tuple(data)
     if not (math.isfinite(error) and math.isfinite(tolerance)):
-        return Outcome(check, case, error, tolerance, ERROR, detail or f"non-finite error {error} or tolerance {tolerance}",
-                       data)
+        return Outcome(check, case, error, tolerance, ERROR,
+                       detail or f"non-finite error {error} or tolerance {tolerance}", data)
     return Outcome(check, case, error, tolerance, PASS if error <= tolerance else FAIL, detail, data)
-
-
-def guarded(check: str, case, compute, *arguments) -> Outcome:
-    """``compute(*arguments)``, or an error outcome naming what went wrong: an exception inside a check
-    (a closed form that cannot be evaluated or inverted) is never a pass."""
-    try:
-        return compute(*arguments)
-    except (ArithmeticError, ValueError, IndexError, TypeError) as failure:
-        return Outcome(check, case, math.nan, math.nan, ERROR, describe_failure(failure))
 
 
 def describe_failure(failure: Exception) -> str:
@@ -66,14 +127,53 @@ def describe_failure(failure: Exception) -> str:
     return f"{type(failure).__name__}: {message if len(message) <= 200 else message[:197] + '...'}"
 
 
+# --- declarations --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class CheckSpec:
-    """A check as a reader of the report sees it."""
+class Check:
+    """A check as declared and as a reader of the report sees it."""
 
     name: str
     kind: str
-    description: str
+    compares: str  # what is compared with what
     tolerance: str  # where the tolerance comes from
+    measures: str = "error"  # what the error is: 'relative error', 'absolute error', 'ratio to bound', …
+    once: bool = False  # run once per claim (case None) instead of per case
+    method: str = ""  # the measuring method's name on the claim
+
+
+def check(kind: str, *, compares: str, tolerance: str, measures: str = "error", once: bool = False,
+          name: str | None = None):
+    """Declare the decorated method as a check (see the module docstring)."""
+    if kind not in KINDS:
+        raise ClaimDefinitionError(f"check kind {kind!r} must be one of {', '.join(KINDS)}")
+
+    def declare(function):
+        function.__check__ = Check(name or function.__name__.replace("_", "-"), kind, compares, tolerance,
+                                   measures, once, function.__name__)
+        return function
+
+    return declare
+
+
+@dataclass(frozen=True)
+class Option:
+    """A command-line option a claim owns: ``--name VALUE``, parsed (and validated) by ``parse``, which
+    raises ``ParameterError`` naming the option on a bad value."""
+
+    name: str
+    help: str
+    parse: Callable = str
+    metavar: str = "VALUE"
+
+
+@dataclass(frozen=True)
+class Corruption:
+    """A wrong variant of the claim's mathematics: ``patch()`` returns a context manager under which the
+    claim is wrong; running ``checks`` under it must refute the claim (the contract test does)."""
+
+    name: str
+    patch: Callable
+    checks: tuple
 
 
 @dataclass(frozen=True)
@@ -99,51 +199,195 @@ def digits_tolerance(dps: int) -> float:
     return 10.0 ** (10 - dps)
 
 
-# Unit roundoff u of each training dtype: the scale of every floating-point tolerance.
-UNIT_ROUNDOFF = {"float64": 2.0**-53, "float32": 2.0**-24}
-
-
 @dataclass(frozen=True)
-class Settings:
-    """Run settings shared by every check."""
+class Run:
+    """One run's settings, the same for every check: how hard to look (``profile``, ``cases`` overriding
+    its count), the one ``seed`` every random stream derives from, the precision ``dps`` of every numeric
+    check, where and in what precision models train, the claim's own options, and the checks selected
+    (None: all)."""
 
     profile: Profile = PROFILES["default"]
     seed: int = 0
     dps: int = 50
     device: str = "auto"
     dtype: str = "float64"
-    options: dict = field(default_factory=dict)  # claim-specific options (e.g. a user-supplied bound)
+    options: dict = field(default_factory=dict)
+    cases: int | None = None
+    checks: frozenset | None = None
+    claim: str = ""  # the claim being run: part of every random stream's key
+
+    @property
+    def case_count(self) -> int:
+        return self.profile.cases if self.cases is None else self.cases
+
+    @property
+    def unit_roundoff(self) -> float:
+        return UNIT_ROUNDOFF[self.dtype]
+
+    def rng(self, stream: str) -> np.random.Generator:
+        """The random stream ``stream`` of this run: determined by (seed, claim, stream) alone, so a data set
+        is the same whatever else the run draws, in whatever order or process."""
+        return np.random.default_rng([self.seed, zlib.crc32(self.claim.encode()), zlib.crc32(stream.encode())])
+
+    def selects(self, name: str) -> bool:
+        return self.checks is None or name in self.checks
 
 
-class Claim(ABC):
-    """A theorem to verify. Subclasses fill in the class attributes and the three methods."""
+# --- the claim -----------------------------------------------------------------------------------------
+class Claim:
+    """A theorem to verify. Subclasses set the class attributes, ``strategy``, their ``@check`` methods and,
+    if they train models, ``train``; optionally ``derivations``, ``figures``, ``tables``, ``configure``."""
 
     id: str
     title: str
     statement: str
     provenance: tuple  # ((tag, text), ...) with tag in seen / derived / reconstructed
-    checks: tuple  # CheckSpec, ...
+    options: tuple = ()  # Option, ...
+    corruptions: tuple = ()  # Corruption, ...
+    checks: tuple = ()  # Check, ...: collected from the @check methods, in the order they are defined
 
-    @abstractmethod
-    def global_checks(self, settings: Settings) -> list:
-        """Outcomes of the checks that run once per claim (case None): derivations, global fits."""
+    def __init_subclass__(cls, **keywords):
+        super().__init_subclass__(**keywords)
+        declared = {check.name: check for check in cls.checks}
+        for attribute in vars(cls).values():
+            declaration = getattr(attribute, "__check__", None)
+            if declaration is not None:
+                declared.pop(declaration.name, None)  # an override replaces, in its new place
+                declared[declaration.name] = declaration
+        cls.checks = tuple(declared.values())
 
-    @abstractmethod
-    def strategy(self, settings: Settings):
+    # -- what a claim writes ---------------------------------------------------------------------------
+    def strategy(self, run: Run):
         """The Hypothesis strategy drawing this claim's cases."""
+        raise ClaimDefinitionError(f"claim {self.id!r} has per-case checks but no strategy()")
 
-    @abstractmethod
-    def evaluate(self, cases: list, settings: Settings) -> dict:
-        """Outcomes per case, computed for all cases together (one batched training run)."""
+    def train(self, cases: list, run: Run) -> dict:
+        """All models of all ``cases`` trained in one batched program: {case: result | Skip | Diverged}."""
+        raise ClaimDefinitionError(f"claim {self.id!r} declares empirical checks but no train()")
+
+    def configure(self, options: dict) -> dict:
+        """Validate the parsed options together (e.g. one that needs another); raise UsageError."""
+        return options
 
     def derivations(self) -> list:
         """The checked derivations behind the claim, in reading order (for the LaTeX export)."""
         return []
 
     def figures(self, directory, result) -> list:
-        """Write the claim's figures (PNG and PDF) into ``directory`` for a finished run; returns their paths."""
+        """Write the claim's figures (PNG and PDF) into ``directory`` for a finished run; return their paths."""
         return []
 
     def tables(self, result) -> dict:
         """Claim-specific summary tables for the report: {title: (header, rows)}."""
         return {}
+
+    def derive(self, key: str, build: Callable):
+        """``build()`` (a checked derivation or anything picklable), through the on-disk cache."""
+        return cache.cached(self.id, key, build)
+
+    # -- what the kit does -----------------------------------------------------------------------------
+    def check_named(self, name: str) -> Check:
+        for declared in self.checks:
+            if declared.name == name:
+                return declared
+        raise ClaimDefinitionError(f"claim {self.id!r} produced an outcome for undeclared check {name!r}")
+
+    def per_case_checks(self, run: Run) -> list:
+        return [c for c in self.checks if not c.once and run.selects(c.name)]
+
+    def global_outcomes(self, run: Run) -> list:
+        """Outcomes of the selected checks that run once per claim."""
+        if hasattr(self, "global_checks"):  # TRANSITIONAL: a claim on the previous contract
+            return self.global_checks(run)
+        outcomes = []
+        for declared in self.checks:
+            if declared.once and run.selects(declared.name):
+                outcomes += self._outcomes(declared, None, lambda d=declared: getattr(self, d.method)(run))
+        return outcomes
+
+    def evaluate(self, cases: list, run: Run) -> dict:
+        """Outcomes of the selected per-case checks for every case; models for all cases train together."""
+        selected = self.per_case_checks(run)
+        trained = {}
+        if cases and any(c.kind == "empirical" for c in selected):
+            trained = self.train(cases, run)
+        evidence = {}
+        for case in cases:
+            outcomes = []
+            for declared in selected:
+                method = getattr(self, declared.method)
+                if declared.kind != "empirical":
+                    outcomes += self._outcomes(declared, case, lambda m=method: m(case, run))
+                    continue
+                model = trained[case]
+                if isinstance(model, (Skip, Diverged)):
+                    outcomes += self._outcomes(declared, case, lambda m=model: m)
+                else:
+                    outcomes += self._outcomes(declared, case, lambda m=method, t=model: m(case, run, t))
+            evidence[case] = outcomes
+        return evidence
+
+    def _outcomes(self, declared: Check, case, measure) -> list:
+        name = declared.name
+        try:
+            value = measure()
+        except DerivationError as failure:
+            status = FAIL if declared.kind == "symbolic" else ERROR
+            return [Outcome(name, case, 1.0 if status == FAIL else math.nan, 0.0 if status == FAIL else math.nan,
+                            status, str(failure))]
+        except DOMAIN_ERRORS as failure:
+            return [Outcome(name, case, math.nan, math.nan, ERROR, describe_failure(failure))]
+        values = value if isinstance(value, (list, tuple)) else [value]
+        derivations = [v for v in values if isinstance(v, Derivation)]
+        if derivations:
+            if len(derivations) != len(values):
+                raise ClaimDefinitionError(f"check {name!r} mixes derivations with other results")
+            return [_derived(name, case, derivations)]
+        return [_outcome(name, case, v) for v in values]
+
+    def __repr__(self) -> str:
+        return f"<claim {self.id}>"
+
+
+def _outcome(name: str, case, value) -> Outcome:
+    if isinstance(value, Measured):
+        return judge(name, case, value.error, value.tolerance, value.detail, value.data)
+    if isinstance(value, Skip):
+        return Outcome(name, case, math.nan, math.nan, SKIPPED, value.reason)
+    if isinstance(value, Diverged):
+        return Outcome(name, case, math.nan, math.nan, ERROR, value.detail)
+    raise ClaimDefinitionError(f"check {name!r} returned {type(value).__name__}; expected Measured, Skip, "
+                               "Diverged, a Derivation or a list of them")
+
+
+def _derived(name: str, case, derivations: list) -> Outcome:
+    """A symbolic check passed: every step of every derivation was checked when it was built."""
+    notes = []
+    for derivation in derivations:
+        notes.extend(derivation.notes)
+        if not derivation.exact:
+            notes.append(f"{derivation.title}: includes numeric spot-checks")
+    detail = f"{len(derivations)} derivations, every step checked"
+    if notes:
+        detail += "; " + " ".join(notes)
+    return Outcome(name, case, 0.0, 0.0, PASS, detail)
+
+
+def for_claim(run: Run, claim: Claim) -> Run:
+    """``run`` as seen by ``claim``: its random streams keyed by the claim's id."""
+    return replace(run, claim=claim.id)
+
+
+# --- TRANSITIONAL: the previous contract, until every built-in claim is declared with @check ----------
+def CheckSpec(name, kind, description, tolerance):  # noqa: N802
+    return Check(name, kind, description, tolerance)
+
+
+Settings = Run
+
+
+def guarded(check_name: str, case, compute, *arguments) -> Outcome:
+    try:
+        return compute(*arguments)
+    except DOMAIN_ERRORS as failure:
+        return Outcome(check_name, case, math.nan, math.nan, ERROR, describe_failure(failure))

@@ -11,19 +11,17 @@ import contextlib
 import difflib
 import os
 import sys
+import traceback
 
 from numerics import arguments
-from numerics.arguments import ParameterError
 
 from . import cache, files, latex, report, runner
-from .claim import PROFILES, Settings
-from .claims import REGISTRY, thm2
+from .claim import PROFILES, Run
+from .claims import REGISTRY
+from .errors import UsageError, VerifyError
 
 EXIT_HOLDS, EXIT_REFUTED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-
-class UsageError(Exception):
-    """Bad command-line usage; the message is the one line shown to the user."""
+MAX_CASES = 100_000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,11 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="where torch trains")
     parser.add_argument("--dtype", default="float64", choices=("float64", "float32"),
                         help="torch dtype (float32 fails on long plateaus; float64 is the default)")
-    parser.add_argument("--bound", help="thm2: check this candidate bound on the init instead, a SymPy expression "
-                                        "in N, r, s, f, sigma_j, e.g. 'sigma_j*(r-1)**3/100'")
-    parser.add_argument("--kind", choices=("sufficient", "necessary"),
-                        help="thm2 --bound: sufficient (σ_0 ≤ bound ⇒ incremental) or necessary (incremental ⇒ σ_0 ≤ bound)")
-    parser.add_argument("--depth", help="thm2: only this depth (an integer in [1, 64])")
+    parser.add_argument("--cases", metavar="K", help=f"draw K cases instead of the profile's count (1..{MAX_CASES})")
+    parser.add_argument("--check", metavar="NAME", action="append",
+                        help="run only this check (repeatable; the claim's checks are listed by 'list --json')")
     parser.add_argument("--latex", metavar="PATH", help="write the derivation as a standalone LaTeX document "
                                                      "('-' for stdout)")
     parser.add_argument("--latex-fragment", action="store_true",
@@ -59,38 +55,56 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--plot", metavar="DIR", help="write the claim's figures (PNG and PDF) into DIR")
     parser.add_argument("--no-cache", action="store_true", help="recompute the symbolic derivations instead of "
                                                                 "reading them from the on-disk cache")
+    claim_options = parser.add_argument_group("options of particular claims")
+    for name, (owners, option) in _claim_options().items():
+        claim_options.add_argument(f"--{name}", metavar=option.metavar, help=f"{', '.join(owners)}: {option.help}")
     return parser
+
+
+def _claim_options() -> dict:
+    """Every option a registered claim declares: name → (the claims that own it, its declaration)."""
+    options: dict = {}
+    for claim in REGISTRY.values():
+        for option in claim.options:
+            owners, _ = options.setdefault(option.name, ([], option))
+            owners.append(claim.id)
+    return options
 
 
 def main(argv=None) -> int:
     try:
         return _main(sys.argv[1:] if argv is None else argv)
-    except (UsageError, ParameterError, ValueError) as error:
+    except (VerifyError, ValueError) as error:
         print(f"python -m verify: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("python -m verify: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except Exception as error:  # noqa: BLE001 - one line, never a traceback
-        print(f"python -m verify: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+    except Exception as error:  # noqa: BLE001 - a bug of the tool: its traceback, then one line
+        traceback.print_exc(file=sys.stderr)
+        print(f"python -m verify: internal error: {type(error).__name__}: {error} (a bug: please report it with "
+              "the traceback above)", file=sys.stderr)
         return EXIT_USAGE
 
 
 def _main(argv) -> int:
     options = _parser().parse_args(argv)
     if options.claim == "list":
-        width = max(len(name) for name in REGISTRY)
-        for claim in REGISTRY.values():
-            tags = ", ".join(tag for tag, _ in claim.provenance)
-            print(f"{claim.id:{width}}  {claim.title}  [provenance: {tags}]")
+        print(report.listing(REGISTRY.values(), as_json=options.json))
         return EXIT_HOLDS
-    settings = Settings(profile=PROFILES[options.profile], seed=arguments.integer("seed", options.seed, 0, 2**63 - 1),
-                        dps=arguments.dps(options.dps), device=options.device, dtype=options.dtype,
-                        options=_claim_options(options))
+    claims = list(REGISTRY.values()) if options.claim == "all" else [_claim(options.claim)]
+    settings = Run(profile=PROFILES[options.profile], seed=arguments.integer("seed", options.seed, 0, 2**63 - 1),
+                   dps=arguments.dps(options.dps), device=options.device, dtype=options.dtype,
+                   options=_chosen_options(options, claims),
+                   cases=None if options.cases is None else arguments.integer("cases", options.cases, 1, MAX_CASES),
+                   checks=None if options.check is None else frozenset(options.check))
+    if options.check and len(claims) > 1:
+        raise UsageError("--check selects checks of one claim: name the claim instead of 'all'")
+    for claim in claims:
+        runner.validate_selection(claim, settings)
     if options.device == "cuda":
         from .training.placement import select_device  # noqa: PLC0415 - torch only when training is asked for
         select_device("cuda")
-    claims = list(REGISTRY.values()) if options.claim == "all" else [_claim(options.claim)]
     outputs = _outputs(options, claims)
     if options.dtype == "float32":
         print("python -m verify: warning: float32 GD loses the flow on long plateaus (numerics-notes.md §5); "
@@ -174,20 +188,20 @@ def _progress(enabled: bool):
         bar.close()
 
 
-def _claim_options(options) -> dict:
-    """thm2's --bound, --kind and --depth, validated."""
-    chosen = {}
-    if options.depth is not None:
-        chosen["depth"] = arguments.integer("depth", options.depth, 1, 64)
-    if options.bound is not None:
-        if options.kind is None:
-            raise UsageError("--bound needs --kind sufficient or --kind necessary")
-        chosen.update(bound=thm2.parse_bound(options.bound, chosen.get("depth")), kind=options.kind)
-    elif options.kind is not None:
-        raise UsageError("--kind applies only with --bound")
-    if chosen and options.claim != "thm2":
-        raise UsageError(f"--bound, --kind and --depth apply to thm2, not to '{options.claim}'")
-    return chosen
+def _chosen_options(options, claims) -> dict:
+    """The claim-specific options given on the command line, parsed by their claim and checked together."""
+    given = {name: getattr(options, name) for name in _claim_options() if getattr(options, name) is not None}
+    if not given:
+        return claims[0].configure({}) if len(claims) == 1 else {}
+    if len(claims) > 1:
+        raise UsageError(f"--{next(iter(given))} applies to one claim: name the claim instead of 'all'")
+    claim = claims[0]
+    declared = {option.name: option for option in claim.options}
+    foreign = sorted(set(given) - set(declared))
+    if foreign:
+        owners = ", ".join(_claim_options()[foreign[0]][0])
+        raise UsageError(f"--{foreign[0]} applies to {owners}, not to '{claim.id}'")
+    return claim.configure({name: declared[name].parse(value) for name, value in given.items()})
 
 
 def _claim(name: str):

@@ -12,7 +12,7 @@ from .claim import ERROR, FAIL, PASS, SKIPPED
 from .runner import HOLDS, REFUTED, Result, summary
 
 SCHEMA = "implicit-bias-verify/report"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 PACKAGES = ("implicit-bias-verify", "sympy", "mpmath", "gmpy2", "numpy", "scipy", "torch", "hypothesis", "matplotlib")
 
 
@@ -25,8 +25,10 @@ def header(claim, settings) -> str:
     lines = [f"{claim.id}: {claim.title}", "", _wrap("Statement: " + claim.statement), ""]
     lines += [_wrap(f"[{tag}] {note}", indent="  ") for tag, note in claim.provenance]
     profile = settings.profile
-    lines += ["", f"Settings: profile {profile.name} ({profile.cases} cases, ≤ {profile.step_budget} GD steps per "
+    lines += ["", f"Settings: profile {profile.name} ({settings.case_count} cases, ≤ {profile.step_budget} GD steps per "
                   f"case), seed {settings.seed}, dps {settings.dps}, torch {settings.dtype} on {settings.device}"]
+    if settings.checks is not None:
+        lines.append("Checks selected: " + ", ".join(sorted(settings.checks)))
     if settings.options:
         lines.append("Options: " + ", ".join(f"{key} = {value}" for key, value in sorted(settings.options.items())))
     return "\n".join(lines)
@@ -43,9 +45,8 @@ def body(result: Result) -> str:
         rows.append((name, kinds.get(name, "?"), str(count), f"{counted[PASS]}{skipped}",
                      _number(worst.error), _number(worst.tolerance), verdict))
     lines = _table(columns, rows)
-    device = _device(result)
-    if device != result.settings.device:
-        lines.append(f"(models trained on {device})")
+    if result.device != result.settings.device:
+        lines.append(f"(models trained on {result.device})")
     for title, (heads, table) in result.tables.items():
         lines += ["", title] + _table(heads, [tuple(str(cell) for cell in row) for row in table])
     notes = _notes(result)
@@ -78,14 +79,15 @@ def as_json(result: Result) -> str:
         "schema_version": SCHEMA_VERSION,
         "claim": {"id": claim.id, "title": claim.title, "statement": claim.statement,
                   "provenance": [{"tag": tag, "text": note} for tag, note in claim.provenance]},
-        "settings": {"profile": settings.profile.name, "cases": settings.profile.cases,
+        "settings": {"profile": settings.profile.name, "cases": settings.case_count,
                      "step_budget": settings.profile.step_budget, "seed": settings.seed, "dps": settings.dps,
                      "device": settings.device, "dtype": settings.dtype,
-                     "options": {key: str(value) for key, value in sorted(settings.options.items())}},
+                     "options": {key: str(value) for key, value in sorted(settings.options.items())},
+                     "checks": None if settings.checks is None else sorted(settings.checks)},
         "environment": {"python": platform.python_version(), "packages": _versions(),
-                        "device": _device(result), "dtype": settings.dtype},
+                        "device": result.device, "dtype": settings.dtype},
         "verdict": result.verdict,
-        "checks": [_check(spec, result) for spec in claim.checks],
+        "checks": [_check(spec, result) for spec in claim.checks if settings.selects(spec.name)],
         "cases": [_case(case) for case in result.cases],
         "outcomes": [_outcome(outcome) for outcome in result.outcomes],
         "counterexample": _outcome(result.counterexample) if result.counterexample else None,
@@ -102,8 +104,26 @@ def _check(spec, result: Result) -> dict:
     counts = {status: sum(o.status == status for o in group) for status in (PASS, FAIL, ERROR, SKIPPED)}
     judged = [o for o in group if o.status != SKIPPED]
     worst = max(judged, key=lambda o: o.ratio) if judged else None
-    return {"name": spec.name, "kind": spec.kind, "description": spec.description, "tolerance_rule": spec.tolerance,
-            "outcomes": len(group), **counts, "worst": _outcome(worst) if worst else None}
+    return {**_declaration(spec), "outcomes": len(group), **counts, "worst": _outcome(worst) if worst else None}
+
+
+def _declaration(spec) -> dict:
+    return {"name": spec.name, "kind": spec.kind, "once": spec.once, "compares": spec.compares,
+            "measures": spec.measures, "tolerance_rule": spec.tolerance}
+
+
+def listing(claims, as_json: bool = False) -> str:
+    """The registered claims: one line each, or (``as_json``) their declarations."""
+    claims = list(claims)
+    if as_json:
+        return json.dumps([{"id": c.id, "title": c.title, "statement": c.statement,
+                            "provenance": [{"tag": tag, "text": note} for tag, note in c.provenance],
+                            "checks": [_declaration(spec) for spec in c.checks],
+                            "options": [{"name": o.name, "help": o.help} for o in c.options]} for c in claims],
+                          indent=2, ensure_ascii=False)
+    width = max(len(claim.id) for claim in claims)
+    return "\n".join(f"{c.id:{width}}  {c.title}  [provenance: {', '.join(tag for tag, _ in c.provenance)}]"
+                     for c in claims)
 
 
 def _outcome(outcome) -> dict:
@@ -135,16 +155,6 @@ def _versions() -> dict:
         except metadata.PackageNotFoundError:
             versions[package] = "not installed"
     return versions
-
-
-def _device(result: Result) -> str:
-    """Where models trained ('auto' resolved); torch is imported only if a check trained models."""
-    empirical = {spec.name for spec in result.claim.checks if spec.kind == "empirical"}
-    if not any(o.check in empirical and o.status in (PASS, FAIL) for o in result.outcomes):
-        return result.settings.device
-    from .training.placement import select_device  # noqa: PLC0415
-
-    return str(select_device(result.settings.device))
 
 
 def _number(value: float) -> str:

@@ -1,7 +1,8 @@
 """Running a claim: global checks, a Hypothesis-drawn batch of cases, batched evaluation, shrinking.
 
 1. The claim's global checks (derivations, claim-wide fits) run once.
-2. Hypothesis draws ``profile.cases`` cases from the claim's strategy (generate phase only, seeded).
+2. Hypothesis draws ``run.case_count`` cases from the claim's strategy (generate phase only, seeded), unless
+   no per-case check is selected.
 3. The claim evaluates all cases together (one training batch).
 4. If a case fails, Hypothesis runs again with the same seed and shrinking on: it meets the same cases
    (their outcomes are reused) and shrinks the first failing one, evaluating each candidate alone, for
@@ -16,7 +17,8 @@ from dataclasses import dataclass, field
 from hypothesis import HealthCheck, Phase, given, seed
 from hypothesis import settings as hypothesis_settings
 
-from .claim import ERROR, FAIL, PASS, SKIPPED, Claim, Outcome, Settings
+from .claim import ERROR, FAIL, PASS, SKIPPED, Claim, Outcome, Run, for_claim
+from .errors import UsageError
 
 HOLDS, REFUTED, INCONCLUSIVE = "holds", "refuted", "inconclusive"
 STAGES = ("derivations and global checks", "drawing cases", "numeric and trained checks", "shrinking a counterexample")
@@ -31,12 +33,13 @@ class Result:
     """Everything a report shows about one run of one claim."""
 
     claim: Claim
-    settings: Settings
+    settings: Run
     cases: list
     outcomes: list
     counterexample: Outcome | None
     timings: dict = field(default_factory=dict)
     tables: dict = field(default_factory=dict)  # claim-specific summaries (e.g. thresholds, fitted slopes)
+    device: str = ""  # where models trained ('auto' resolved); the requested device when nothing trained
 
     @property
     def verdict(self) -> str:
@@ -48,23 +51,29 @@ class Result:
         return HOLDS
 
 
-def run(claim: Claim, settings: Settings, progress=None) -> Result:
+def run(claim: Claim, settings: Run, progress=None) -> Result:
     """Verify ``claim``; ``progress(stage, done, total)`` is called as work completes."""
+    settings = for_claim(settings, claim)
+    validate_selection(claim, settings)
     notify = progress or (lambda *_: None)
     timings = {}
     started = time.perf_counter()
     notify(STAGES[0], 0, 1)
-    outcomes = list(claim.global_checks(settings))
+    outcomes = list(claim.global_outcomes(settings))
     timings["global_s"] = time.perf_counter() - started
 
     mark = time.perf_counter()
-    notify(STAGES[1], 0, 1)
-    cases = draw_cases(claim.strategy(settings), settings.profile.cases, settings.seed)
-    notify(STAGES[2], 0, len(cases))
-    evidence = claim.evaluate(cases, settings)
-    for case in cases:
-        outcomes.extend(evidence[case])
+    cases, evidence = [], {}
+    if claim.per_case_checks(settings) and settings.case_count > 0:
+        notify(STAGES[1], 0, 1)
+        cases = draw_cases(claim.strategy(settings), settings.case_count, settings.seed)
+        notify(STAGES[2], 0, len(cases))
+        evidence = claim.evaluate(cases, settings)
+        for case in cases:
+            outcomes.extend(evidence[case])
     timings["cases_s"] = time.perf_counter() - mark
+    for outcome in outcomes:
+        claim.check_named(outcome.check)  # an outcome for an undeclared check is a bug in the claim
 
     counterexample = None
     failing = [outcome for outcome in outcomes if outcome.status == FAIL]
@@ -72,14 +81,33 @@ def run(claim: Claim, settings: Settings, progress=None) -> Result:
         mark = time.perf_counter()
         notify(STAGES[3], 0, 1)
         checks = {outcome.check for outcome in failing if outcome.case is not None}
-        counterexample = shrink(claim, settings, evidence, checks)
+        counterexample = shrink(claim, settings, evidence, checks) or max(failing, key=lambda o: o.ratio)
         timings["shrink_s"] = time.perf_counter() - mark
     elif failing:
         counterexample = failing[0]
     timings["total_s"] = time.perf_counter() - started
-    result = Result(claim, settings, cases, outcomes, counterexample, timings)
+    result = Result(claim, settings, cases, outcomes, counterexample, timings, device=_device(claim, settings, outcomes))
     result.tables = claim.tables(result)
     return result
+
+
+def validate_selection(claim: Claim, settings: Run) -> None:
+    """A UsageError when ``--check`` names a check the claim does not declare."""
+    if settings.checks is not None:
+        unknown = sorted(settings.checks - {c.name for c in claim.checks})
+        if unknown:
+            raise UsageError(f"--check {unknown[0]} is not a check of {claim.id}: choose from "
+                             + ", ".join(c.name for c in claim.checks))
+
+
+def _device(claim: Claim, settings: Run, outcomes: list) -> str:
+    """Where models trained ('auto' resolved); torch is imported only if a check trained models."""
+    empirical = {c.name for c in claim.checks if c.kind == "empirical"}
+    if not any(o.check in empirical and o.status in (PASS, FAIL) for o in outcomes):
+        return settings.device
+    from .training.placement import select_device  # noqa: PLC0415 - torch only when models trained
+
+    return str(select_device(settings.device))
 
 
 def draw_cases(strategy, count: int, random_seed: int) -> list:
@@ -101,13 +129,14 @@ class _Refuted(AssertionError):
     pass
 
 
-def shrink(claim: Claim, settings: Settings, evidence: dict, checks: set) -> Outcome:
-    """The smallest failing case Hypothesis finds within the profile's shrink budget."""
+def shrink(claim: Claim, settings: Run, evidence: dict, checks: set) -> Outcome | None:
+    """The smallest failing case Hypothesis finds within the profile's shrink budget; None when the batch's
+    failing case was not met again (the caller then reports the batch's worst)."""
     known = dict(evidence)
     failures: list = []
     deadline = time.perf_counter() + settings.profile.shrink_seconds
 
-    @hypothesis_settings(_BASE, max_examples=max(settings.profile.cases, 1), phases=[Phase.generate, Phase.shrink],
+    @hypothesis_settings(_BASE, max_examples=max(settings.case_count, 1), phases=[Phase.generate, Phase.shrink],
                          report_multiple_bugs=False)
     @seed(settings.seed)
     @given(claim.strategy(settings))
@@ -125,8 +154,7 @@ def shrink(claim: Claim, settings: Settings, evidence: dict, checks: set) -> Out
         refuted_on()
     except _Refuted:
         return failures[-1]
-    # Hypothesis met no failing case (the batch and a lone evaluation disagreed): report the batch's worst.
-    return max((o for outcomes in evidence.values() for o in outcomes if o.status == FAIL), key=lambda o: o.ratio)
+    return None
 
 
 def summary(outcomes: list) -> list:

@@ -35,7 +35,7 @@ def test_json_is_valid_and_identical_across_runs_except_timings():
     assert first.returncode == second.returncode == 0
     documents = [json.loads(done.stdout) for done in (first, second)]
     for document in documents:
-        assert document["schema_version"] == 1 and document["verdict"] == "holds"
+        assert document["schema_version"] == 2 and document["verdict"] == "holds"
         assert document["settings"]["seed"] == 5
         document.pop("timings")
     assert json.dumps(documents[0], sort_keys=False) == json.dumps(documents[1], sort_keys=False)
@@ -66,7 +66,7 @@ def test_bad_usage_exits_2_with_one_line_and_no_traceback(arguments, phrase):
     (("thm2", "--bound", "log(s - 1/2)", "--kind", "sufficient"), "positive and real on the domain"),
     (("thm2", "--bound", "sigma_j"), "--bound needs --kind"),
     (("thm2", "--kind", "sufficient"), "--kind applies only with --bound"),
-    (("thm1", "--depth", "3"), "apply to thm2"),
+    (("thm1", "--depth", "3"), "applies to thm2"),
     (("thm2", "--depth", "0"), "depth='0' is invalid"),
     (("thm2", "--bound", "sigma_j", "--kind", "maybe"), "invalid choice"),
 ])

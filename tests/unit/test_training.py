@@ -23,9 +23,9 @@ def test_a_case_trains_the_same_alone_and_in_a_batch():
     cases = [(3, (Fraction(3), Fraction(1)), Fraction(1, 100), Fraction(1, 100)),
              (1, (Fraction(2),), Fraction(1, 10), Fraction(1, 20)),
              (5, (Fraction(1), Fraction(1, 2), Fraction(1, 4)), Fraction(1, 10), Fraction(1, 200))]
-    record = [[0, 10, 100, 300]] * 3
-    batch = training.train(*zip(*cases), record, device="cpu")
-    alone = training.train(*zip(cases[0]), record[:1], device="cpu")
+    experiments = [training.Experiment(*case, record=(0, 10, 100, 300)) for case in cases]
+    batch = training.train(experiments, device="cpu")
+    alone = training.train(experiments[:1], device="cpu")
     assert np.allclose(batch.sigma[0][:, :2], alone.sigma[0], rtol=1e-14, atol=0)
     assert np.isnan(batch.sigma[1][:, 1:]).all() and batch.finite.all()
 
@@ -33,14 +33,15 @@ def test_a_case_trains_the_same_alone_and_in_a_batch():
 def test_float64_training_follows_the_exact_replay():
     depth, star, init, step = 4, Fraction(3, 2), Fraction(1, 1000), Fraction(1, 100)
     record = [0, 100, 500, 1000, 2000]
-    run = training.train([depth], [(star,)], [init], [step], [record], device="cpu")
+    run = training.train([training.Experiment(depth, (star,), init, step, record)], device="cpu")
     exact = gd.replay(record, depth=depth, target=star, init=init, step=step, dps=30)
     for r, value in enumerate(exact.sigma):
         assert abs(run.sigma[0, r, 0] - float(value)) <= 1e-12 * float(value)
 
 
 def test_divergence_is_flagged_not_hidden():
-    run = training.train([2], [(Fraction(4),)], [Fraction(1, 2)], [Fraction(1)], [[0, 50, 200]], device="cpu")
+    run = training.train([training.Experiment(2, (Fraction(4),), Fraction(1, 2), Fraction(1), (0, 50, 200))],
+                         device="cpu")
     assert not run.finite[0]
 
 
@@ -51,8 +52,9 @@ def test_device_and_dtype_choices():
         with pytest.raises(ValueError, match="no CUDA device"):
             placement.select_device("cuda")
     with pytest.raises(ValueError, match="dtype="):
-        training.train([1], [(Fraction(1),)], [Fraction(1, 2)], [Fraction(1, 10)], [[0, 1]], dtype="float16")
-    run = training.train([2], [(Fraction(1),)], [Fraction(1, 10)], [Fraction(1, 10)], [[0, 100]], dtype="float32")
+        training.train([training.Experiment(1, (Fraction(1),), Fraction(1, 2), Fraction(1, 10), (0, 1))], dtype="float16")
+    run = training.train([training.Experiment(2, (Fraction(1),), Fraction(1, 10), Fraction(1, 10), (0, 100))],
+                         dtype="float32")
     assert run.dtype == "float32" and abs(run.sigma[0, 1, 0] - 1) < 1e-3
 
 

@@ -70,10 +70,10 @@ FIGURES = {"thm1": ("figure2",), "sensing": ("figure1a", "figure4"), "classifica
 
 @pytest.mark.parametrize("claim", sorted(FIGURES))
 def test_figures_render(claim, tmp_path):
-    from verify.claim import Settings
+    from verify.claim import Run
     from verify.runner import Result
 
-    paths = REGISTRY[claim].figures(tmp_path, Result(REGISTRY[claim], Settings(), [], [], None))
+    paths = REGISTRY[claim].figures(tmp_path, Result(REGISTRY[claim], Run(), [], [], None))
     expected = sorted(f"{claim}-{name}.{kind}" for name in FIGURES[claim] for kind in ("pdf", "png"))
     assert sorted(path.name for path in paths) == expected
     assert all(path.stat().st_size > 20_000 for path in paths)

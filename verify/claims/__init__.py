@@ -1,14 +1,21 @@
-"""The registry of claims, by id: every module here that defines ``CLAIM`` (a ``Claim`` instance)."""
+"""The registry of claims, by id: every module here that defines ``CLAIM`` (a ``Claim`` instance), then the
+claims other installed packages register under the entry-point group ``implicit_bias_verify.claims``
+(each entry point names a ``Claim`` instance, e.g. ``my-claim = my_package.claims:CLAIM``)."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+from importlib import metadata
 
+from ..claim import Claim
+from ..errors import ClaimDefinitionError
+
+ENTRY_POINTS = "implicit_bias_verify.claims"
 ORDER = ("thm1", "thm2", "sensing", "quadratic", "classification", "convolution", "omp")
 
 
-def _discover() -> dict:
+def _built_in() -> dict:
     claims = {}
     for module in pkgutil.iter_modules(__path__):
         claim = getattr(importlib.import_module(f"{__name__}.{module.name}"), "CLAIM", None)
@@ -18,4 +25,17 @@ def _discover() -> dict:
     return {id_: claims[id_] for id_ in ordered}
 
 
-REGISTRY = _discover()
+def _installed(known: dict) -> dict:
+    claims = {}
+    for entry in sorted(metadata.entry_points(group=ENTRY_POINTS), key=lambda e: e.name):
+        claim = entry.load()
+        if not isinstance(claim, Claim):
+            raise ClaimDefinitionError(f"entry point {entry.name} = {entry.value} is not a verify.claim.Claim instance")
+        if claim.id in known or claim.id in claims:
+            raise ClaimDefinitionError(f"entry point {entry.value} registers claim id {claim.id!r}, which is taken")
+        claims[claim.id] = claim
+    return claims
+
+
+REGISTRY = _built_in()
+REGISTRY.update(_installed(REGISTRY))

@@ -1,4 +1,7 @@
-"""thm1: the toy model's gradient flow has analytic solutions for every depth (Theorem 1)."""
+"""thm1: the toy model's gradient flow has analytic solutions for every depth (Theorem 1).
+
+The mathematics and where each tolerance comes from: docs/claims/thm1.md.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +17,8 @@ from theory import theorem1
 from theory import toy as model
 from theory.derivation import DerivationError
 
-from .. import cache
-from ..claim import (ERROR, SKIPPED, UNIT_ROUNDOFF, CheckSpec, Claim, Outcome, Settings, describe_failure,
-                     digits_tolerance, guarded, judge)
+from ..cases import round_down
+from ..claim import Claim, Corruption, Diverged, Measured, Skip, check, digits_tolerance, worst
 from ..strategies import toy_cases
 
 DEPTHS = tuple(range(1, 9))  # concrete depths of the symbolic checks (plus symbolic N)
@@ -25,6 +27,9 @@ RECORDS = 16  # GD is compared with the flow at this many evenly spaced steps (p
 ORDER_TOLERANCE = 0.25
 SCIPY_TOLERANCE = 1e-9
 SMALLEST_NORMAL = {"float64": 2.0**-1022, "float32": 2.0**-126}
+FIGURE2_TARGETS = (Fraction(12), Fraction(6), Fraction(4), Fraction(3))
+FIGURE2_DEPTHS = (1, 2, 4)
+FIGURE2_INITS = (Fraction(1, 10), Fraction(1, 1000))
 
 
 class Theorem1(Claim):
@@ -41,129 +46,89 @@ class Theorem1(Claim):
         ("seen", "That Theorem 1 gives analytic solutions of the gradient flow on the toy model with Gaussian "
                  "inputs, a depth-normalised squared loss and σ* > 0 (the opening of Theorem 1)."),
         ("reconstructed", "The printed form and the time convention: the paper's exact formulas were not "
-                          "available; the depth normalisation (1/2N) is our reading (toy-model.md §1.2)."),
+                          "available; the depth normalisation (1/2N) is our reading (docs/claims/thm1.md)."),
         ("derived", "Every formula here: derived with SymPy, checked by differentiating back, and "
                     "evaluated against independent integrators and trained models."),
     )
-    checks = (
-        CheckSpec("ode-from-losses", "symbolic", "dσ/dt derived from both losses (chain rule, balancedness) equals "
-                  "N σ^{2−2/N}(σ* − σ), for symbolic N and N = 1..8", "exact: lhs − rhs simplifies to 0"),
-        CheckSpec("explicit-solutions", "symbolic", "dsolve for N = 1, 2 equals the stated σ(t); it satisfies the "
-                  "ODE and σ(0) = σ_0", "exact"),
-        CheckSpec("implicit-solution", "symbolic", "dG/dσ = 1/(N σ^{2−2/N}(σ* − σ)) for the stated G: symbolic N "
-                  "(with its power series), N = 1, 2, and each N = 3..8", "exact"),
-        CheckSpec("elementary-forms", "symbolic", "elementary log/atan t(σ) for N = 3..8 (SymPy integrate tried and "
-                  "checked; roots-of-unity partial fractions otherwise) differentiates back to dt/dσ",
-                  "exact: evaluation in a cyclotomic field at more points than the degree"),
-        CheckSpec("elementary-vs-hypergeometric", "numeric", "the elementary and hypergeometric t(σ) agree for "
-                  "N = 3..8 at three points", "10^(10−dps) relative"),
-        CheckSpec("closed-form-vs-quadrature", "numeric", "t(σ) from the closed form against tanh-sinh quadrature "
-                  "in the logit variable, at a level inside (init, target) and one 10^-tail below the target",
-                  "10^(10−dps) relative: both are computed with guard digits for their conditioning"),
-        CheckSpec("inverse-roundtrip", "numeric", "σ(t(σ)) = σ at both levels (Newton inversion of the closed "
-                  "form, t computed with extra digits for the conditioning of σ(t))", "10^(10−dps) relative"),
-        CheckSpec("scipy-event-times", "numeric", "times at which SciPy DOP853 (rtol 1e-12, float64, logit "
-                  "variable) crosses the levels, against the closed form", "1e-9 relative (numerics-notes §4); "
-                  "levels float64 cannot resolve are skipped"),
-        CheckSpec("gd-float-vs-replay", "empirical", "torch GD (batched, per-case step sizes) against the same "
-                  "GD map replayed in mpmath at 30 digits", "first-order rounding bound: N·c·u·Σ_j amplification, "
-                  "c = 4(N + n) ulps per step, u the unit roundoff"),
-        CheckSpec("gd-vs-flow", "empirical", "GD replayed exactly against the closed-form flow at t = ηk, "
-                  "max over the run of |σ_GD − σ(ηk)|/σ*", "2 × the first-order bound (η/2)·max σ̇·|log f(w_k)/f(w_0)| "
-                  "(the factor 2 covers the O(η²) remainder)"),
-        CheckSpec("gd-order", "empirical", "observed order log2(e(η)/e(η/2)) of torch GD's gap to the flow",
-                  f"|order − 1| ≤ {ORDER_TOLERANCE}: the O(η²) term shifts it by O(η·Nσ*^(2−2/N)) ≤ 1/8"),
+    corruptions = (
+        Corruption("N ≥ 3 time: sign flipped", lambda: _corrupted("antiderivative", lambda d, form: -form if d not in (1, 2)
+                                                                   else form),
+                   checks=("implicit-solution", "closed-form-vs-quadrature")),
+        Corruption("N = 2 solution: prefactor 2 of the exponent dropped", lambda: _corrupted(
+            "explicit_solution", lambda d, form: form.subs(model.t, model.t / 2) if d == 2 else form),
+                   checks=("explicit-solutions",)),
     )
 
-    # -------------------------------------------------------------------------------------------------
-    def global_checks(self, settings: Settings) -> list:
-        outcomes = [self._derivations("ode-from-losses", [model.N, *DEPTHS], lambda d: _derive("flow", d)),
-                    self._derivations("explicit-solutions", [1, 2], lambda d: _derive("explicit", d)),
-                    self._derivations("implicit-solution", [model.N, *DEPTHS], lambda d: _derive("implicit", d)),
-                    self._derivations("elementary-forms", ELEMENTARY, lambda d: _derive("elementary", d)[1])]
-        forms = {}
+    # --- once per run: the derivations ----------------------------------------------------------------
+    @check("symbolic", once=True, compares="dσ/dt derived from both losses (chain rule, balancedness) equals "
+           "N σ^{2−2/N}(σ* − σ), for symbolic N and N = 1..8", tolerance="exact: lhs − rhs simplifies to 0")
+    def ode_from_losses(self, run):
+        return [self._derive("flow", depth) for depth in (model.N, *DEPTHS)]
+
+    @check("symbolic", once=True, compares="dsolve for N = 1, 2 equals the stated σ(t); it satisfies the ODE and "
+           "σ(0) = σ_0", tolerance="exact")
+    def explicit_solutions(self, run):
+        return [self._derive("explicit", depth) for depth in (1, 2)]
+
+    @check("symbolic", once=True, compares="dG/dσ = 1/(N σ^{2−2/N}(σ* − σ)) for the stated G: symbolic N (with its "
+           "power series), N = 1, 2, and each N = 3..8", tolerance="exact")
+    def implicit_solution(self, run):
+        return [self._derive("implicit", depth) for depth in (model.N, *DEPTHS)]
+
+    @check("symbolic", once=True, compares="elementary log/atan t(σ) for N = 3..8 (SymPy integrate tried and "
+           "checked; roots-of-unity partial fractions otherwise) differentiates back to dt/dσ",
+           tolerance="exact: evaluation in a cyclotomic field at more points than the degree")
+    def elementary_forms(self, run):
+        return [self._derive("elementary", depth)[1] for depth in ELEMENTARY]
+
+    @check("numeric", once=True, compares="the elementary and hypergeometric t(σ) agree for N = 3..8 at three "
+           "points", tolerance="10^(10−dps) relative", measures="relative error")
+    def elementary_vs_hypergeometric(self, run):
+        outcomes = []
         for depth in ELEMENTARY:
             try:
-                forms[depth] = _derive("elementary", depth)[0]
+                time = self._derive("elementary", depth)[0]
             except DerivationError:
-                continue  # already reported by elementary-forms
-        outcomes.extend(self._elementary_agreement(forms, settings.dps))
-        return outcomes
-
-    def figures(self, directory, result) -> list:
-        from ..plots import theorem1_figure  # noqa: PLC0415 - matplotlib only when figures are asked for
-
-        return theorem1_figure(directory, device=result.settings.device, dtype=result.settings.dtype)
-
-    def derivations(self) -> list:
-        return [_derive("flow", model.N), _derive("explicit", 1), _derive("explicit", 2), _derive("implicit", model.N),
-                *(_derive("elementary", depth)[1] for depth in ELEMENTARY)]
-
-    def _derivations(self, check, depths, derive) -> Outcome:
-        notes = []
-        for depth in depths:
-            try:
-                derivation = derive(depth)
-            except DerivationError as failure:
-                return Outcome(check, None, 1.0, 0.0, "fail", str(failure))
-            notes.extend(derivation.notes)
-            kinds = {step.check.kind for step in derivation.steps}
-            if "numeric" in kinds:
-                notes.append(f"{derivation.title}: includes numeric spot-checks")
-        detail = f"{len(depths)} derivations, every step checked"
-        if notes:
-            detail += "; " + " ".join(notes)
-        return Outcome(check, None, 0.0, 0.0, "pass", detail)
-
-    def _elementary_agreement(self, elementary: dict, dps: int) -> list:
-        outcomes = []
-        for depth, time in elementary.items():
+                continue  # reported by elementary-forms
             compiled = sp.lambdify((model.sigma, model.target, model.init), time, modules="mpmath")
-            worst = 0.0
+            errors = []
             for s, star, s0 in ((Fraction(1, 2), 1, Fraction(1, 1000)), (Fraction(199, 100), 2, Fraction(1, 10)),
                                 (Fraction(3, 10), 3, Fraction(1, 10**6))):
-                with mp.workdps(dps + 20):
+                reference = toy.time_to(s, depth=depth, target=star, init=s0, dps=run.dps)
+                with mp.workdps(run.dps + 20):  # guard digits for the cancellation G(σ) − G(σ_0)
                     value = compiled(mp.mpf(s.numerator) / s.denominator, mp.mpf(star), mp.mpf(s0.numerator) / s0.denominator)
-                    reference = toy.time_to(s, depth=depth, target=star, init=s0, dps=dps + 10)
-                    worst = max(worst, float(abs(mp.re(value) - reference) / reference))
-            outcomes.append(judge("elementary-vs-hypergeometric", None, worst, digits_tolerance(dps),
-                                  f"depth {depth}, 3 points"))
+                    errors.append(abs(mp.re(value) - reference) / reference)
+            outcomes.append(Measured(worst(errors), digits_tolerance(run.dps), f"depth {depth}, 3 points"))
         return outcomes
 
-    # -------------------------------------------------------------------------------------------------
-    def strategy(self, settings: Settings):
-        return toy_cases(step_budget=settings.profile.step_budget)
+    # --- per case: closed form against independent computations --------------------------------------
+    def strategy(self, run):
+        return toy_cases(step_budget=run.profile.step_budget)
 
-    def evaluate(self, cases: list, settings: Settings) -> dict:
-        evidence = {case: self._numeric(case, settings.dps) for case in cases}
-        for case, outcomes in self._trained(cases, settings).items():
-            evidence[case].extend(outcomes)
-        return evidence
-
-    def _numeric(self, case, dps: int) -> list:
-        return [guarded("closed-form-vs-quadrature", case, self._quadrature, case, dps),
-                guarded("inverse-roundtrip", case, self._roundtrip, case, dps),
-                guarded("scipy-event-times", case, self._scipy, case)]
-
-    def _quadrature(self, case, dps: int) -> Outcome:
-        worst = 0.0
-        for star in case.targets:
+    @check("numeric", compares="t(σ) from the closed form against tanh-sinh quadrature in the logit variable, at a "
+           "level inside (init, target) and one 10^-tail below the target",
+           tolerance="10^(10−dps) relative: both are computed with guard digits for their conditioning",
+           measures="relative error")
+    def closed_form_vs_quadrature(self, case, run):
+        errors = []
+        for star, level in _levels(case):
             arguments = dict(depth=case.depth, target=star, init=case.init)
-            for level in case.levels(star):
-                closed = toy.time_to(level, dps=dps, **arguments)
-                quad = integrators.quad_time_to(level, dps=dps, **arguments)
-                worst = max(worst, _relative(closed, quad, dps))
-        return judge("closed-form-vs-quadrature", case, worst, digits_tolerance(dps))
+            errors.append(_relative(toy.time_to(level, dps=run.dps, **arguments),
+                                    integrators.quad_time_to(level, dps=run.dps, **arguments), run.dps))
+        return Measured(worst(errors), digits_tolerance(run.dps))
 
-    def _roundtrip(self, case, dps: int) -> Outcome:
-        worst = 0.0
-        for star in case.targets:
-            arguments = dict(depth=case.depth, target=star, init=case.init)
-            for level in case.levels(star):
-                worst = max(worst, _roundtrip_error(level, dps, arguments))
-        return judge("inverse-roundtrip", case, worst, digits_tolerance(dps))
+    @check("numeric", compares="σ(t(σ)) = σ at both levels (Newton inversion of the closed form, t computed with "
+           "extra digits for the conditioning of σ(t))", tolerance="10^(10−dps) relative", measures="relative error")
+    def inverse_roundtrip(self, case, run):
+        errors = [_roundtrip_error(level, run.dps, dict(depth=case.depth, target=star, init=case.init))
+                  for star, level in _levels(case)]
+        return Measured(worst(errors), digits_tolerance(run.dps))
 
-    def _scipy(self, case) -> Outcome:
+    @check("numeric", compares="times at which SciPy DOP853 (rtol 1e-12, float64, logit variable) crosses the "
+           "levels, against the closed form", tolerance="1e-9 relative: DOP853's global error at rtol 1e-12 over "
+           "a logit-variable trajectory (docs/claims/thm1.md); levels float64 cannot resolve are skipped",
+           measures="relative error")
+    def scipy_event_times(self, case, run):
         errors, skipped = [], set()
         for star in case.targets:
             arguments = dict(depth=case.depth, target=star, init=case.init)
@@ -178,99 +143,146 @@ class Theorem1(Claim):
                 skipped.add(str(reason))
                 continue
             for level, time in zip(resolvable, times):
-                exact = float(toy.time_to(level, dps=20, **arguments))
-                errors.append(abs(time - exact) / exact)
+                exact = toy.time_to(level, dps=run.dps, **arguments)
+                errors.append(float(abs(time - exact) / exact))
         note = "; ".join(sorted(skipped))
-        if not errors:
-            return Outcome("scipy-event-times", case, math.nan, SCIPY_TOLERANCE, SKIPPED, note)
-        return judge("scipy-event-times", case, max(errors), SCIPY_TOLERANCE, note)
+        return Measured(worst(errors), SCIPY_TOLERANCE, note) if errors else Skip(note)
 
-    def _trained(self, cases: list, settings: Settings) -> dict:
-        budget = settings.profile.step_budget
-        names = ("gd-float-vs-replay", "gd-vs-flow", "gd-order")
-        smallest = SMALLEST_NORMAL[settings.dtype]
-        reasons = {case: f"needs {case.steps} GD steps, over the profile's budget of {budget}" for case in cases
-                   if case.steps > budget}
-        reasons.update({case: f"init {float(case.init):g} is below {settings.dtype}'s range ({smallest:g})"
-                        for case in cases if case.init < smallest})
-        trainable = [case for case in cases if case not in reasons]
-        results = {case: [Outcome(name, case, math.nan, math.nan, SKIPPED, reason) for name in names]
-                   for case, reason in reasons.items()}
+    # --- per case: trained models -----------------------------------------------------------------------
+    def train(self, cases, run):
+        """Every trainable case at step η and at η/2, in one batched program."""
+        budget, smallest = run.profile.step_budget, SMALLEST_NORMAL[run.dtype]
+        results = {}
+        for case in cases:
+            if case.steps > budget:
+                results[case] = Skip(f"needs {case.steps} GD steps, over the profile's budget of {budget}")
+            elif case.init < smallest:
+                results[case] = Skip(f"init {float(case.init):g} is below {run.dtype}'s range ({smallest:g})")
+        trainable = [case for case in cases if case not in results]
         if not trainable:
             return results
         from ..training import toy as training  # noqa: PLC0415 - torch is imported only when models train
 
         records = [sorted({round(r * case.steps / RECORDS) for r in range(RECORDS + 1)}) for case in trainable]
         halves = [[2 * k for k in record] for record in records]
-        runs = training.train(
-            [c.depth for c in trainable] * 2, [c.targets for c in trainable] * 2, [c.init for c in trainable] * 2,
-            [c.step for c in trainable] + [c.step / 2 for c in trainable], records + halves,
-            device=settings.device, dtype=settings.dtype)
+        experiments = [training.Experiment(c.depth, c.targets, c.init, c.step, record)
+                       for c, record in zip(trainable, records)]
+        experiments += [training.Experiment(c.depth, c.targets, c.init, c.step / 2, half)
+                        for c, half in zip(trainable, halves)]
+        runs = training.train(experiments, device=run.device, dtype=run.dtype)
         for index, case in enumerate(trainable):
-            finite = runs.finite[index] and runs.finite[index + len(trainable)]
-            try:
-                results[case] = self._compare(case, records[index], runs.sigma[index],
-                                              runs.sigma[index + len(trainable)], finite, settings, runs)
-            except (ArithmeticError, ValueError) as failure:
-                results[case] = [Outcome(name, case, math.nan, math.nan, ERROR, describe_failure(failure)) for name in names]
+            if not (runs.finite[index] and runs.finite[index + len(trainable)]):
+                limit = 2 / (case.depth * float(case.targets[0]) ** (2 - 2 / case.depth))
+                results[case] = Diverged(f"GD diverged (NaN/inf): step {float(case.step):g} vs the stability limit "
+                                         f"2/(N σ*^(2−2/N)) = {limit:.4g}; a property of the step size, not a "
+                                         "counterexample")
+                continue
+            results[case] = _Trained(records[index], runs.sigma[index], runs.sigma[index + len(trainable)],
+                                     runs.samples, f"{runs.dtype} on {runs.device}")
         return results
 
-    def _compare(self, case, record, full, half, finite, settings, runs) -> list:
-        if not finite:
-            limit = 2 / (case.depth * float(case.targets[0]) ** (2 - 2 / case.depth))
-            detail = (f"GD diverged (NaN/inf): step {float(case.step):g} vs the stability limit "
-                      f"2/(N σ*^(2−2/N)) = {limit:.4g}; a property of the step size, not a counterexample")
-            return [Outcome(name, case, math.nan, math.nan, ERROR, detail)
-                    for name in ("gd-float-vs-replay", "gd-vs-flow", "gd-order")]
-        unit = UNIT_ROUNDOFF[settings.dtype]
-        samples = runs.samples
-        floating, float_bound, flow_gap, flow_bound, gap_full, gap_half = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    @check("empirical", compares="torch GD (batched, per-case step sizes) against the same GD map replayed in mpmath",
+           tolerance="first-order rounding bound: N·c·u·Σ_j amplification, c = 4(N + n) ulps per step, u the unit "
+           "roundoff", measures="relative error")
+    def gd_float_vs_replay(self, case, run, trained):
+        errors, bound = [], 0.0
         for i, star in enumerate(case.targets):
-            replay = gd.replay(record, depth=case.depth, target=star, init=case.init, step=case.step, dps=30)
-            per_step = 4 * (case.depth + samples) * unit
-            float_bound = max(float_bound, case.depth * per_step * float(max(replay.amplification)) + 4 * unit)
-            flow_bound = max(flow_bound, 2 * float(replay.deviation[-1]) / float(star))
-            for r, k in enumerate(record):
-                exact = replay.sigma[r]
-                flow = toy.sigma_at(case.step * k, depth=case.depth, target=star, init=case.init, dps=15,
-                                    guess=exact)
-                floating = max(floating, abs(full[r, i] - float(exact)) / float(exact))
-                flow_gap = max(flow_gap, float(abs(exact - flow)) / float(star))
-                gap_full = max(gap_full, abs(full[r, i] - float(flow)) / float(star))
-                gap_half = max(gap_half, abs(half[r, i] - float(flow)) / float(star))
-        outcomes = [judge("gd-float-vs-replay", case, floating, float_bound, f"{runs.dtype} on {runs.device}"),
-                    judge("gd-vs-flow", case, flow_gap, flow_bound, f"step {float(case.step):g}, {case.steps} steps")]
-        if gap_half <= 100 * float_bound:
-            outcomes.append(Outcome("gd-order", case, math.nan, ORDER_TOLERANCE, SKIPPED,
-                                    "the GD gap is below 100× the rounding bound"))
-        else:
-            order = math.log2(gap_full / gap_half)
-            outcomes.append(judge("gd-order", case, abs(order - 1), ORDER_TOLERANCE,
-                                  f"order {order:.3f}: e(η) = {gap_full:.3e}, e(η/2) = {gap_half:.3e}"))
-        return outcomes
+            replay = self._replay(case, star, trained, run)
+            per_step = 4 * (case.depth + trained.samples) * run.unit_roundoff
+            bound = max(bound, case.depth * per_step * float(max(replay.amplification)) + 4 * run.unit_roundoff)
+            errors += [abs(trained.full[r, i] - float(exact)) / float(exact) for r, exact in enumerate(replay.sigma)]
+        return Measured(worst(errors), bound, trained.where)
 
+    @check("empirical", compares="GD replayed exactly against the closed-form flow at t = ηk, max over the run of "
+           "|σ_GD − σ(ηk)|/σ*", tolerance="2 × the first-order bound (η/2)·max σ̇·|log f(w_k)/f(w_0)| (the factor 2 "
+           "covers the O(η²) remainder)", measures="absolute error / σ*")
+    def gd_vs_flow(self, case, run, trained):
+        errors, bound = [], 0.0
+        for star in case.targets:
+            replay = self._replay(case, star, trained, run)
+            bound = max(bound, 2 * float(replay.deviation[-1]) / float(star))
+            errors += [float(abs(exact - flow)) / float(star) for exact, flow in zip(replay.sigma, replay.flow)]
+        return Measured(worst(errors), bound, f"step {float(case.step):g}, {case.steps} steps")
+
+    @check("empirical", compares="observed order log2(e(η)/e(η/2)) of torch GD's gap to the flow",
+           tolerance=f"|order − 1| ≤ {ORDER_TOLERANCE}: the O(η²) term shifts it by O(η·Nσ*^(2−2/N)) ≤ 1/8",
+           measures="|order − 1|")
+    def gd_order(self, case, run, trained):
+        gap_full, gap_half, float_bound = [], [], 0.0
+        for i, star in enumerate(case.targets):
+            replay = self._replay(case, star, trained, run)
+            per_step = 4 * (case.depth + trained.samples) * run.unit_roundoff
+            float_bound = max(float_bound, case.depth * per_step * float(max(replay.amplification)) + 4 * run.unit_roundoff)
+            gap_full += [abs(trained.full[r, i] - float(flow)) / float(star) for r, flow in enumerate(replay.flow)]
+            gap_half += [abs(trained.half[r, i] - float(flow)) / float(star) for r, flow in enumerate(replay.flow)]
+        full, half = worst(gap_full), worst(gap_half)
+        if half <= 100 * float_bound:
+            return Skip("the GD gap is below 100× the rounding bound")
+        order = math.log2(full / half)
+        return Measured(abs(order - 1), ORDER_TOLERANCE, f"order {order:.3f}: e(η) = {full:.3e}, e(η/2) = {half:.3e}",
+                        {"order": order, "gap at η": full, "gap at η/2": half})
+
+    def _replay(self, case, star, trained, run):
+        """The GD map replayed in mpmath at the recorded steps, with the flow at the same times (cached on the
+        trained record: three checks read it)."""
+        key = (star, run.dps)
+        if key not in trained.replays:
+            replay = gd.replay(trained.record, depth=case.depth, target=star, init=case.init, step=case.step,
+                               dps=run.dps)
+            flow = [toy.sigma_at(case.step * k, depth=case.depth, target=star, init=case.init, dps=run.dps, guess=exact)
+                    for k, exact in zip(trained.record, replay.sigma)]
+            trained.replays[key] = _Replay(replay.sigma, replay.amplification, replay.deviation, flow)
+        return trained.replays[key]
+
+    # --- reports ----------------------------------------------------------------------------------------
     def tables(self, result) -> dict:
-        rows = []
-        for outcome in result.outcomes:
-            if outcome.check == "gd-order" and outcome.status in ("pass", "fail"):
-                case = outcome.case
-                rows.append((case.depth, f"{float(case.step):.3g}", outcome.detail.split(":")[1].strip(),
-                             outcome.detail.split(":")[0].replace("order ", "")))
-        rows.sort(key=lambda row: row[0])
+        rows = sorted((o.case.depth, f"{float(o.case.step):.3g}",
+                       f"e(η) = {o.measurements['gap at η']:.3e}, e(η/2) = {o.measurements['gap at η/2']:.3e}",
+                       f"{o.measurements['order']:.3f}")
+                      for o in result.outcomes if o.check == "gd-order" and o.status in ("pass", "fail"))
         if not rows:
             return {}
         return {"GD against the flow: observed order (halving the step)": (("depth", "step η", "gaps", "order"), rows)}
+
+    def derivations(self) -> list:
+        return [self._derive("flow", model.N), self._derive("explicit", 1), self._derive("explicit", 2),
+                self._derive("implicit", model.N), *(self._derive("elementary", depth)[1] for depth in ELEMENTARY)]
+
+    def figures(self, directory, result) -> list:
+        return _figure2(directory, device=result.settings.device, dtype=result.settings.dtype)
+
+    def _derive(self, name: str, depth):
+        """A Theorem 1 derivation, from the on-disk cache when the stated forms it checks are unchanged."""
+        function, reads_statement = _DERIVE[name]
+        key = f"{name}:{depth}" + (f":{theorem1.statement_key(depth)}" if reads_statement else "")
+        return self.derive(key, lambda: function(depth))
 
 
 _DERIVE = {"flow": (model.flow_derivation, False), "explicit": (theorem1.explicit_derivation, True),
            "implicit": (theorem1.antiderivative_derivation, True), "elementary": (theorem1.elementary_time, False)}
 
 
-def _derive(name: str, depth):
-    """A Theorem 1 derivation, from the on-disk cache when the stated forms it checks are unchanged."""
-    function, reads_statement = _DERIVE[name]
-    key = f"{name}:{depth}" + (f":{theorem1.statement_key(depth)}" if reads_statement else "")
-    return cache.cached("thm1", key, lambda: function(depth))
+class _Trained:
+    """One case's trained trajectories (step η and η/2) and the replays the checks compute from them."""
+
+    def __init__(self, record, full, half, samples, where):
+        self.record, self.full, self.half, self.samples, self.where = record, full, half, samples, where
+        self.replays = {}
+
+
+class _Replay:
+    def __init__(self, sigma, amplification, deviation, flow):
+        self.sigma, self.amplification, self.deviation, self.flow = sigma, amplification, deviation, flow
+
+
+def _corrupted(name: str, change):
+    """Theorem 1's statement with the closed form ``name`` replaced by ``change(depth, stated form)``."""
+    stated = theorem1.STATEMENT[name]
+    return theorem1.substituted(**{name: lambda depth: change(depth, stated(depth))})
+
+
+def _levels(case):
+    return [(star, level) for star in case.targets for level in case.levels(star)]
 
 
 def _relative(a, b, dps: int) -> float:
@@ -281,7 +293,7 @@ def _relative(a, b, dps: int) -> float:
 def _roundtrip_error(level: Fraction, dps: int, arguments: dict) -> float:
     """σ(t(σ)) − σ, relative, with t(σ) computed with extra digits for the conditioning σ̇·t/σ."""
     n, star = arguments["depth"], arguments["target"]
-    rough = toy.time_to(level, dps=15, **arguments)
+    rough = toy.time_to(level, dps=dps, **arguments)
     condition = float(n * float(star) ** (2 - 2 / n) * (1 + float(rough)))
     extra = int(max(0.0, math.log10(condition))) + 10
     time = toy.time_to(level, dps=dps + extra, **arguments)
@@ -289,6 +301,65 @@ def _roundtrip_error(level: Fraction, dps: int, arguments: dict) -> float:
     with mp.workdps(dps + 20):
         exact = mp.mpf(level.numerator) / level.denominator
         return float(abs(back - exact) / exact)
+
+
+def _figure2(directory, *, device: str, dtype: str) -> list:
+    """Figure 2 of the paper from Theorem 1's solutions, with trained GD points; returns the paths."""
+    from ..plots import plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
+    from ..plots import COLOURS
+    from ..training import toy as training  # noqa: PLC0415 - torch only when models train
+
+    panels = [(n, s0) for s0 in FIGURE2_INITS for n in FIGURE2_DEPTHS]
+    plans = []
+    for depth, init in panels:
+        step = round_down(1 / (8 * depth * float(max(FIGURE2_TARGETS)) ** (2 - 2 / depth)))
+        horizon = 1.15 * float(toy.time_to(Fraction(99, 100) * min(FIGURE2_TARGETS), depth=depth,
+                                            target=min(FIGURE2_TARGETS), init=init, dps=15))
+        plans.append((step, math.ceil(horizon / float(step)), horizon))
+    records = [sorted({round(k * steps / 30) for k in range(31)}) for _, steps, _ in plans]
+    runs = training.train([training.Experiment(d, FIGURE2_TARGETS, s, step, record)
+                           for (d, s), (step, _, _), record in zip(panels, plans, records)], device=device, dtype=dtype)
+
+    figure, axes = plt.subplots(len(FIGURE2_INITS), len(FIGURE2_DEPTHS), figsize=(10, 5.6), sharey=True,
+                                constrained_layout=True)
+    for index, ((depth, init), (step, _, horizon)) in enumerate(zip(panels, plans)):
+        axis = axes.flat[index]
+        for colour, star in zip(COLOURS, FIGURE2_TARGETS):
+            times, fractions = _curve(depth, star, init, horizon)
+            axis.plot(times, fractions, color=colour, lw=1.6, label=rf"$\sigma^* = {star}$")
+            axis.plot([k * float(step) for k in records[index]], runs.sigma[index, : len(records[index]),
+                      FIGURE2_TARGETS.index(star)] / float(star), "o", ms=3.2, color=colour, mfc="white", mew=1)
+        axis.set_title(rf"depth $N = {depth}$, $\sigma_0 = {float(init):g}$", fontsize=10)
+        axis.set_xlim(0, horizon)
+        axis.set_ylim(-0.02, 1.05)
+        axis.grid(alpha=0.25)
+        if index >= len(FIGURE2_DEPTHS) * (len(FIGURE2_INITS) - 1):
+            axis.set_xlabel(r"time $t$   ($\dot\sigma = N\sigma^{2-2/N}(\sigma^*-\sigma)$)")
+        if index % len(FIGURE2_DEPTHS) == 0:
+            axis.set_ylabel(r"$\sigma(t)/\sigma^*$")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    handles.append(plt.Line2D([], [], ls="", marker="o", mfc="white", color="0.3"))
+    labels.append(f"torch GD ({runs.dtype}, step η, t = ηk)")
+    figure.legend(handles, labels, loc="outside lower center", ncol=5, fontsize=9, frameon=False)
+    figure.suptitle("Theorem 1: toy-model dynamics (curves: closed forms; points: trained models)", fontsize=11)
+    return save(figure, directory, "thm1-figure2")
+
+
+def _curve(depth: int, star: Fraction, init: Fraction, horizon: float):
+    """(t, σ/σ*) along the closed form, sampled in σ (logit-spaced) so that no inversion is needed."""
+    times, fractions = [0.0], [float(init / star)]
+    low, high = math.log(float(init) / float(star - init)), math.log(999)
+    for k in range(1, 241):
+        y = low + (high - low) * k / 240
+        sigma = star / (1 + Fraction(math.exp(-y)))
+        if sigma <= init:
+            continue
+        time = float(toy.time_to(sigma, depth=depth, target=star, init=init, dps=15))
+        if time > horizon:
+            break
+        times.append(time)
+        fractions.append(float(sigma / star))
+    return times, fractions
 
 
 CLAIM = Theorem1()

@@ -24,6 +24,21 @@ from numerics import arguments
 
 from .placement import one_thread_on_cpu, select_device, torch_dtype
 
+MAX_DEPTH = 64  # the depth limit of the toy model's torch training (numerics evaluate up to arguments.MAX_DEPTH)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One network: ``depth``, its ``targets`` (one coordinate each) sharing ``init``, the GD ``step`` size, the
+    step counts at which σ is ``record``ed, and optionally one ``levels`` entry per target whose first crossing
+    step is reported."""
+
+    depth: int
+    targets: tuple
+    init: object
+    step: object
+    record: tuple
+    levels: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -56,17 +71,18 @@ def isotropic_inputs(coordinates: int, dtype=torch.float64, device="cpu") -> tor
     return torch.tensor(h[:, 1 : coordinates + 1], dtype=dtype, device=device)
 
 
-def train(depths, targets, inits, step_sizes, record, *, levels=None, device="auto", dtype="float64") -> Trajectories:
-    """Train every case at once and record σ at the step counts ``record[b]`` of each case b.
-
-    ``targets[b]`` is the tuple of targets of case b; ``inits``, ``step_sizes`` are per case; ``levels[b]``
-    (optional) holds one level per coordinate whose first crossing step is reported.
-    """
+def train(experiments, *, device="auto", dtype="float64") -> Trajectories:
+    """Train every experiment at once (one tensor program) and record σ at each one's ``record`` steps."""
     kind = torch_dtype(dtype)
-    _validate(depths, targets, inits, step_sizes, record, levels)
+    experiments = list(experiments)
+    _validate(experiments)
     where = select_device(device)
+    levels = None
+    if any(e.levels is not None for e in experiments):
+        levels = [e.levels if e.levels is not None else () for e in experiments]
     with one_thread_on_cpu(where):
-        return _train(depths, targets, inits, step_sizes, record, levels, kind, where, dtype)
+        return _train([e.depth for e in experiments], [e.targets for e in experiments], [e.init for e in experiments],
+                      [e.step for e in experiments], [e.record for e in experiments], levels, kind, where, dtype)
 
 
 def _train(depths, targets, inits, step_sizes, record, levels, kind, where, dtype) -> Trajectories:
@@ -111,29 +127,26 @@ def _train(depths, targets, inits, step_sizes, record, levels, kind, where, dtyp
                         first.cpu().numpy())
 
 
-def _validate(depths, targets, inits, step_sizes, record, levels) -> None:
-    """One case per entry of every per-case argument; depths, targets, inits and steps in range."""
-    cases = len(depths)
-    if cases == 0:
-        raise ValueError("depths=[] is invalid: train at least one case")
-    for name, values in (("targets", targets), ("inits", inits), ("step_sizes", step_sizes), ("record", record)) + (
-            (("levels", levels),) if levels is not None else ()):
-        if len(values) != cases:
-            raise ValueError(f"{name} has {len(values)} entries, but there are {cases} cases (one per case)")
-    for b in range(cases):
-        depth = arguments.depth(depths[b])
-        stars = [arguments.positive("targets", value) for value in targets[b]]
+def _validate(experiments) -> None:
+    """Depths, targets, inits, steps and records in range; the message names the experiment and the field."""
+    if not experiments:
+        raise ValueError("experiments=[] is invalid: train at least one experiment")
+    for b, e in enumerate(experiments):
+        depth = arguments.depth(e.depth)
+        stars = [arguments.positive("targets", value) for value in e.targets]
         if not stars:
-            raise ValueError(f"targets[{b}]=() is invalid: each case needs at least one target")
-        if not 0 < arguments.positive("inits", inits[b]) < min(stars):
-            raise ValueError(f"inits[{b}]={inits[b]!r} is invalid: must be in (0, smallest target)")
-        arguments.positive("step_sizes", step_sizes[b])
-        if not record[b]:
-            raise ValueError(f"record[{b}] is invalid: a non-empty list of step counts in [0, 1e8]")
-        for k in record[b]:
+            raise ValueError(f"experiments[{b}].targets=() is invalid: each experiment needs at least one target")
+        if not 0 < arguments.positive("init", e.init) < min(stars):
+            raise ValueError(f"experiments[{b}].init={e.init!r} is invalid: must be in (0, smallest target)")
+        arguments.positive("step", e.step)
+        if not e.record:
+            raise ValueError(f"experiments[{b}].record is invalid: a non-empty list of step counts in [0, 1e8]")
+        for k in e.record:
             arguments.integer("record", k, 0, 10**8)
-        if depth > 64:
-            raise ValueError(f"depths[{b}]={depth} is invalid: torch training supports depth <= 64")
+        if e.levels is not None and len(e.levels) != len(e.targets):
+            raise ValueError(f"experiments[{b}].levels has {len(e.levels)} entries: one per target is needed")
+        if depth > MAX_DEPTH:
+            raise ValueError(f"experiments[{b}].depth={depth} is invalid: torch training supports depth <= {MAX_DEPTH}")
 
 
 def _padded(rows, width: int, fill: float = 0.0) -> np.ndarray:

@@ -1,0 +1,179 @@
+"""The claim kit: declarations, guarding, the contract battery, seeds and the error hierarchy."""
+
+import contextlib
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import pytest
+from hypothesis import strategies as st
+
+from numerics.arguments import ParameterError
+from theory.derivation import DerivationError
+from verify import runner, testing
+from verify.cases import Case
+from verify.claim import (PROFILES, Claim, Corruption, Diverged, Measured, Run, Skip, check, worst)
+from verify.errors import ClaimDefinitionError, UsageError, VerifyError
+
+QUICK = Run(profile=PROFILES["quick"], seed=0)
+
+
+@dataclass(frozen=True)
+class Point(Case):
+    x: Fraction
+
+
+class Square(Claim):
+    """x·x = x² exactly; 'training' squares in floating point. ``wrong`` corrupts the power."""
+
+    id = "square-test"
+    title = "squares"
+    statement = "x·x = x²"
+    provenance = (("derived", "arithmetic"),)
+    wrong = 0
+    trained_cases = None
+    corruptions = (Corruption("power off by one", lambda: _patched(Square, "wrong", 1), checks=("power",)),)
+
+    def strategy(self, run):
+        return st.builds(Point, st.fractions(1, 10, max_denominator=10))
+
+    @check("numeric", compares="x·x against x²", tolerance="exact")
+    def power(self, case, run):
+        return Measured(abs(case.x * case.x - case.x ** (2 + self.wrong)), 0)
+
+    @check("numeric", once=True, compares="a once-per-run check", tolerance="exact")
+    def once_only(self, run):
+        return Measured(0, 0)
+
+    def train(self, cases, run):
+        type(self).trained_cases = list(cases)
+        return {case: float(case.x) ** 2 for case in cases}
+
+    @check("empirical", compares="float x² against the exact one", tolerance="one unit roundoff, relative",
+           measures="relative error")
+    def trained_square(self, case, run, trained):
+        return Measured(abs(trained - float(case.x * case.x)) / float(case.x * case.x), run.unit_roundoff)
+
+
+@contextlib.contextmanager
+def _patched(owner, name, value):
+    saved = getattr(owner, name)
+    setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        setattr(owner, name, saved)
+
+
+def test_checks_are_declared_by_their_methods_in_order():
+    assert [c.name for c in Square.checks] == ["power", "once-only", "trained-square"]
+    assert Square.checks[1].once and Square.checks[2].kind == "empirical"
+    result = runner.run(Square(), QUICK)
+    assert result.verdict == runner.HOLDS
+    assert {o.check for o in result.outcomes} == {"power", "once-only", "trained-square"}
+
+
+def test_the_whole_battery_passes_on_a_correct_claim():
+    for name, battery_check in testing.claim_checks(Square()):
+        battery_check(Square())
+
+
+def test_nan_never_passes_and_worst_keeps_it():
+    assert math.isnan(worst([1.0, math.nan, 2.0])) and worst([3, 1]) == 3
+
+    class NaNClaim(Square):
+        id = "nan-test"
+
+        def power(self, case, run):
+            return Measured(worst([0.0, math.nan]), 1.0)
+
+    outcomes = NaNClaim().evaluate([Point(Fraction(1))], Run(checks=frozenset({"power"})))[Point(Fraction(1))]
+    assert [o.status for o in outcomes] == ["error"]
+    assert runner.run(NaNClaim(), Run(profile=PROFILES["quick"], checks=frozenset({"power"}))).verdict == runner.INCONCLUSIVE
+
+
+def test_domain_failures_are_error_outcomes_and_programming_errors_crash():
+    class Failing(Square):
+        id = "failing-test"
+        failure = ZeroDivisionError("division by zero")
+
+        def power(self, case, run):
+            raise self.failure
+
+    case = Point(Fraction(1))
+    for failure in (ZeroDivisionError("x"), ParameterError("x", 1, "positive"), DerivationError("step")):
+        Failing.failure = failure
+        [outcome] = Failing().evaluate([case], Run(checks=frozenset({"power"})))[case]
+        assert outcome.status == "error" and type(failure).__name__ in outcome.detail or "step" in outcome.detail
+    Failing.failure = TypeError("a bug")
+    with pytest.raises(TypeError):
+        Failing().evaluate([case], Run(checks=frozenset({"power"})))
+
+
+def test_skip_and_divergence_from_training_reach_every_empirical_check():
+    class Skipping(Square):
+        id = "skipping-test"
+
+        def train(self, cases, run):
+            return {cases[0]: Skip("over budget"), cases[1]: Diverged("step beyond the limit 0.5")}
+
+    cases = [Point(Fraction(1)), Point(Fraction(2))]
+    evidence = Skipping().evaluate(cases, Run(checks=frozenset({"trained-square"})))
+    assert [(o.status, o.detail) for o in evidence[cases[0]]] == [("skipped", "over budget")]
+    assert [(o.status, o.detail) for o in evidence[cases[1]]] == [("error", "step beyond the limit 0.5")]
+
+
+def test_selected_checks_only_and_no_training_without_empirical_checks():
+    Square.trained_cases = None
+    result = runner.run(Square(), Run(profile=PROFILES["quick"], checks=frozenset({"power"}), cases=3))
+    assert {o.check for o in result.outcomes} == {"power"} and len(result.cases) == 3
+    assert Square.trained_cases is None
+    with pytest.raises(UsageError, match="not a check of square-test"):
+        runner.run(Square(), Run(checks=frozenset({"powr"})))
+
+
+def test_an_undeclared_check_is_a_bug_caught_by_the_kit():
+    class Undeclared(Square):
+        id = "undeclared-test"
+
+        def evaluate(self, cases, run):
+            evidence = super().evaluate(cases, run)
+            for outcomes in evidence.values():
+                outcomes.append(outcomes[0].__class__("bogus", None, 0.0, 0.0, "pass"))
+            return evidence
+
+    with pytest.raises(ClaimDefinitionError, match="undeclared check 'bogus'"):
+        runner.run(Undeclared(), QUICK)
+
+
+def test_the_contract_fails_when_a_declared_check_is_dropped_or_a_corruption_survives():
+    class Dropping(Square):
+        id = "dropping-test"
+
+        def power(self, case, run):
+            return []
+
+    with pytest.raises(AssertionError, match=r"no outcome for the declared checks \['power'\]"):
+        testing.check_quick_run(Dropping())
+
+    class Blind(Square):
+        id = "blind-test"
+        corruptions = (Corruption("a corruption the checks cannot see", contextlib.nullcontext, checks=("power",)),)
+
+    with pytest.raises(AssertionError, match="was not refuted"):
+        testing.check_corruptions_refuted(Blind())
+
+
+def test_random_streams_depend_on_seed_claim_and_stream_only():
+    a = Run(seed=1, claim="x").rng("data").standard_normal(3)
+    assert (a == Run(seed=1, claim="x", dps=80).rng("data").standard_normal(3)).all()
+    assert not (a == Run(seed=2, claim="x").rng("data").standard_normal(3)).any()
+    assert not (a == Run(seed=1, claim="y").rng("data").standard_normal(3)).any()
+    assert not (a == Run(seed=1, claim="x").rng("noise").standard_normal(3)).any()
+
+
+def test_one_root_catches_every_error_of_the_tool():
+    for error in (ParameterError("dps", 5, "an integer in [15, 1000]"), UsageError("x"), DerivationError("x"),
+                  ClaimDefinitionError("x")):
+        with pytest.raises(VerifyError):
+            raise error
