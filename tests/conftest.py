@@ -10,7 +10,11 @@ Profiles (select with HYPOTHESIS_PROFILE, or pytest --hypothesis-profile):
 import os
 import tempfile
 
-from hypothesis import settings
+from verify.threads import single_threaded
+
+single_threaded()  # one thread per pool in every test worker, as in a CLI run (verify/threads.py)
+
+from hypothesis import settings  # noqa: E402
 
 # Cold, private cache per session: tests never read a cache left by an older checkout.
 os.environ.setdefault("VERIFY_CACHE_DIR", tempfile.mkdtemp(prefix="verify-cache-"))

@@ -2,6 +2,10 @@
 
 import sys
 
-from .cli import main
+from .threads import single_threaded
+
+single_threaded()  # before NumPy, SciPy or torch load their thread pools
+
+from .cli import main  # noqa: E402
 
 sys.exit(main())
