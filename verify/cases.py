@@ -43,6 +43,35 @@ class Case:
                 text(value) if isinstance(value, Fraction) else value)
         return out
 
+    def exact_json(self) -> dict:
+        """The case with every fraction as ``p/q``: what ``from_json`` reads back exactly (replays)."""
+        def exact(value):
+            if isinstance(value, tuple):
+                return [exact(v) for v in value]
+            return f"{value.numerator}/{value.denominator}" if isinstance(value, Fraction) else value
+        return {field.name: exact(getattr(self, field.name)) for field in fields(self)}
+
+    @classmethod
+    def from_json(cls, document: dict):
+        """The case ``exact_json`` wrote (a ``ParameterError`` names a missing or malformed field)."""
+        from numerics.arguments import ParameterError  # noqa: PLC0415
+
+        def read(value):
+            if isinstance(value, list):
+                return tuple(read(v) for v in value)
+            if isinstance(value, str) and "/" in value:
+                return Fraction(value)
+            return value
+
+        names = [field.name for field in fields(cls)]
+        if not isinstance(document, dict) or sorted(document) != sorted(names):
+            raise ParameterError("replay", document, f"a JSON object with the fields {', '.join(names)}")
+        try:
+            return cls(**{name: read(document[name]) for name in names})
+        except (ValueError, ZeroDivisionError) as failure:
+            raise ParameterError("replay", document, "exact values as written by a counterexample's replay command",
+                                 str(failure)) from None
+
     def describe(self) -> str:
         return ", ".join(f"{field.name}={text(getattr(self, field.name))}" for field in fields(self))
 

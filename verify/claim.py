@@ -215,6 +215,7 @@ class Run:
     cases: int | None = None
     checks: frozenset | None = None
     claim: str = ""  # the claim being run: part of every random stream's key
+    given: dict = field(default_factory=dict)  # the claim's options as typed on the command line (for replays)
 
     @property
     def case_count(self) -> int:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
+import json
 import os
 import sys
 import traceback
 
 from numerics import arguments
 
-from . import cache, files, latex, report, runner
+from . import cache, files, junit, latex, report, runner
 from .claim import PROFILES, Run
 from .claims import REGISTRY
 from .errors import UsageError, VerifyError
@@ -36,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 holds, 1 counterexample found, 2 bad usage, internal error or inconclusive, "
                "130 interrupted.")
     parser.add_argument("claim", help="a claim id (see 'list'), 'list' to show them, or 'all' to run every claim")
-    parser.add_argument("--json", action="store_true", help="print the machine-readable JSON report")
+    parser.add_argument("--json", action="store_true", help="print the machine-readable JSON report (also for 'list')")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only the verdict line of each claim")
+    parser.add_argument("-v", "--verbose", action="store_true", help="also say where each check's tolerance comes from")
     parser.add_argument("--profile", default="default", choices=sorted(PROFILES),
                         help="how many cases and GD steps: quick (seconds), default, thorough (nightly)")
     parser.add_argument("--seed", default="0", help="seed for Hypothesis' case generation (integer >= 0)")
@@ -53,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--latex-fragment", action="store_true",
                         help="with --latex: only the align blocks, for pasting into a paper")
     parser.add_argument("--plot", metavar="DIR", help="write the claim's figures (PNG and PDF) into DIR")
+    parser.add_argument("--out", metavar="DIR", help="write everything into DIR: <claim>.txt (the report), <claim>.json, "
+                                                   "<claim>.tex (the derivation) and figures/")
+    parser.add_argument("--junit-xml", metavar="FILE", help="write a JUnit XML report (one test case per check) for CI")
+    parser.add_argument("--replay", metavar="CASE", help="re-run only this case (the JSON a counterexample's replay "
+                                                         "command prints) with the selected checks")
     parser.add_argument("--no-cache", action="store_true", help="recompute the symbolic derivations instead of "
                                                                 "reading them from the on-disk cache")
     claim_options = parser.add_argument_group("options of particular claims")
@@ -93,55 +101,82 @@ def _main(argv) -> int:
         print(report.listing(REGISTRY.values(), as_json=options.json))
         return EXIT_HOLDS
     claims = list(REGISTRY.values()) if options.claim == "all" else [_claim(options.claim)]
+    given = {name: getattr(options, name) for name in _claim_options() if getattr(options, name) is not None}
     settings = Run(profile=PROFILES[options.profile], seed=arguments.integer("seed", options.seed, 0, 2**63 - 1),
                    dps=arguments.dps(options.dps), device=options.device, dtype=options.dtype,
-                   options=_chosen_options(options, claims),
+                   options=_chosen_options(given, claims),
                    cases=None if options.cases is None else arguments.integer("cases", options.cases, 1, MAX_CASES),
-                   checks=None if options.check is None else frozenset(options.check))
-    if options.check and len(claims) > 1:
-        raise UsageError("--check selects checks of one claim: name the claim instead of 'all'")
+                   checks=None if options.check is None else frozenset(options.check), given=given)
+    if len(claims) > 1 and (options.check or options.replay):
+        raise UsageError(f"--{'check' if options.check else 'replay'} applies to one claim: name the claim instead "
+                         "of 'all'")
     for claim in claims:
         runner.validate_selection(claim, settings)
+    replay = _replay_case(options.replay)
     if options.device == "cuda":
         from .training.placement import select_device  # noqa: PLC0415 - torch only when training is asked for
         select_device("cuda")
     outputs = _outputs(options, claims)
     if options.dtype == "float32":
-        print("python -m verify: warning: float32 GD loses the flow on long plateaus (numerics-notes.md §5); "
+        print("python -m verify: warning: float32 GD loses the flow on long plateaus (docs/claims/thm1.md); "
               "tolerances scale with its unit roundoff", file=sys.stderr)
+    text = not (options.json or options.quiet)
     results = []
     with cache.disabled() if options.no_cache else contextlib.nullcontext():
         for claim in claims:
-            if not options.json:
+            if text:
                 print(report.header(claim, settings), end="\n\n", flush=True)
-            with _progress(enabled=not options.json) as progress:
-                result = runner.run(claim, settings, progress)
+            with _progress(enabled=text) as progress:
+                result = (runner.replay(claim, settings, replay) if replay is not None
+                          else runner.run(claim, settings, progress))
             results.append(result)
-            if not options.json:
-                print(report.body(result), flush=True)
+            if text:
+                print(report.body(result, verbose=options.verbose), flush=True)
+            elif options.quiet:
+                print(report.verdict_line(result), flush=True)
             _write_outputs(options, outputs, result)
     if options.json:
         documents = [report.as_json(result) for result in results]
         print(documents[0] if len(documents) == 1 else "[\n" + ",\n".join(documents) + "\n]")
-    elif len(results) > 1:
+    elif text and len(results) > 1:
         print("\n" + "\n".join(report.verdict_line(result) for result in results))
+    if "junit" in outputs:
+        files.write_atomic(outputs["junit"], junit.document(results))
     verdicts = {result.verdict for result in results}
     if runner.REFUTED in verdicts:
         return EXIT_REFUTED
     return EXIT_HOLDS if verdicts == {runner.HOLDS} else EXIT_USAGE
 
 
+def _replay_case(text):
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as failure:
+        raise UsageError(f"--replay {text!r} is not JSON: {failure.msg} (copy the replay command of a "
+                         "counterexample)") from None
+
+
 def _outputs(options, claims) -> dict:
-    """Validate output paths before any work starts (exit 2 on an unwritable path)."""
+    """Validate output paths and stream ownership before any work starts (exit 2 on a bad combination or an
+    unwritable path): stdout carries one thing, the text report or the JSON, or LaTeX under --quiet."""
     outputs = {}
     if options.latex_fragment and not options.latex:
         raise UsageError("--latex-fragment needs --latex PATH")
     if options.latex:
         if len(claims) > 1:
             raise UsageError("--latex writes one claim's derivation: name the claim instead of 'all'")
+        if options.latex == "-" and (options.json or not options.quiet):
+            raise UsageError("--latex - would mix LaTeX into the report on stdout: write it to a file, or add "
+                             "--quiet (and no --json)")
         outputs["latex"] = "-" if options.latex == "-" else _checked(files.writable_file, "latex", options.latex)
     if options.plot:
         outputs["plot"] = _checked(files.writable_directory, "plot", options.plot)
+    if options.out:
+        outputs["out"] = _checked(files.writable_directory, "out", options.out)
+    if options.junit_xml:
+        outputs["junit"] = _checked(files.writable_file, "junit-xml", options.junit_xml)
     return outputs
 
 
@@ -155,15 +190,27 @@ def _checked(check, name, path):
 def _write_outputs(options, outputs, result) -> None:
     claim = result.claim
     if "latex" in outputs:
-        text = latex.document(claim, claim.derivations(), fragment=options.latex_fragment)
+        latex_text = latex.document(claim, claim.derivations(), fragment=options.latex_fragment, result=result)
         if outputs["latex"] == "-":
-            print(text, end="")
+            print(latex_text, end="")
         else:
-            files.write_atomic(outputs["latex"], text)
+            files.write_atomic(outputs["latex"], latex_text)
             print(f"python -m verify: LaTeX written to {outputs['latex']}", file=sys.stderr)
-    if "plot" in outputs:
-        for path in claim.figures(outputs["plot"], result):
+    figures_at = [outputs[key] / "figures" if key == "out" else outputs[key] for key in ("plot", "out") if key in outputs]
+    for directory in figures_at:
+        paths = claim.figures(files.writable_directory(directory), result)
+        for path in paths:
             print(f"python -m verify: figure written to {path}", file=sys.stderr)
+        if not paths:
+            print(f"python -m verify: {claim.id} draws no figures", file=sys.stderr)
+    if "out" in outputs:
+        written = {f"{claim.id}.txt": report.text(result, verbose=True), f"{claim.id}.json": report.as_json(result)}
+        derivations = claim.derivations()
+        if derivations:
+            written[f"{claim.id}.tex"] = latex.document(claim, derivations, result=result)
+        for name, content in written.items():
+            files.write_atomic(outputs["out"] / name, content if content.endswith("\n") else content + "\n")
+        print(f"python -m verify: {', '.join(written)} written to {outputs['out']}", file=sys.stderr)
 
 
 @contextlib.contextmanager
@@ -188,9 +235,8 @@ def _progress(enabled: bool):
         bar.close()
 
 
-def _chosen_options(options, claims) -> dict:
+def _chosen_options(given: dict, claims) -> dict:
     """The claim-specific options given on the command line, parsed by their claim and checked together."""
-    given = {name: getattr(options, name) for name in _claim_options() if getattr(options, name) is not None}
     if not given:
         return claims[0].configure({}) if len(claims) == 1 else {}
     if len(claims) > 1:

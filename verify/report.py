@@ -16,8 +16,8 @@ SCHEMA_VERSION = 2
 PACKAGES = ("implicit-bias-verify", "sympy", "mpmath", "gmpy2", "numpy", "scipy", "torch", "hypothesis", "matplotlib")
 
 
-def text(result: Result) -> str:
-    return header(result.claim, result.settings) + "\n" + body(result)
+def text(result: Result, verbose: bool = False) -> str:
+    return header(result.claim, result.settings) + "\n\n" + body(result, verbose)
 
 
 def header(claim, settings) -> str:
@@ -34,41 +34,97 @@ def header(claim, settings) -> str:
     return "\n".join(lines)
 
 
-def body(result: Result) -> str:
-    """The evidence: one row per check, the claim's tables, notes, the counterexample, the verdict."""
-    kinds = {spec.name: spec.kind for spec in result.claim.checks}
-    columns = ("check", "kind", "cases", "passed", "worst error", "tolerance", "verdict")
+def body(result: Result, verbose: bool = False) -> str:
+    """The evidence: one row per check (what its error measures, how many outcomes were judged, skipped and
+    errored), the claim's tables, skip reasons, notes, the failure, the verdict; ``verbose`` adds where each
+    tolerance comes from."""
+    declared = {spec.name: spec for spec in result.claim.checks}
+    columns = ("check", "kind", "error measured", "judged", "passed", "skipped", "errors", "worst error", "tolerance",
+               "verdict")
     rows = []
     for name, count, counted, worst in summary(result.outcomes):
         verdict = (FAIL if counted[FAIL] else ERROR if counted[ERROR] else PASS if counted[PASS] else SKIPPED)
-        skipped = f" ({counted[SKIPPED]} skipped)" if counted[SKIPPED] else ""
-        rows.append((name, kinds.get(name, "?"), str(count), f"{counted[PASS]}{skipped}",
-                     _number(worst.error), _number(worst.tolerance), verdict))
+        error, tolerance = _pair(worst) if worst.status != SKIPPED else ("—", "—")
+        rows.append((name, declared[name].kind, declared[name].measures, str(count - counted[SKIPPED]),
+                     str(counted[PASS]), str(counted[SKIPPED]), str(counted[ERROR]), error, tolerance, verdict))
     lines = _table(columns, rows)
     if result.device != result.settings.device:
         lines.append(f"(models trained on {result.device})")
+    if verbose:
+        lines += ["", "Where each tolerance comes from:"]
+        lines += [_wrap(f"- {spec.name}: {spec.tolerance}", indent="  ") for spec in result.claim.checks
+                  if result.settings.selects(spec.name)]
     for title, (heads, table) in result.tables.items():
         lines += ["", title] + _table(heads, [tuple(str(cell) for cell in row) for row in table])
+    skipped = _skip_reasons(result)
+    if skipped:
+        lines += ["", "Skipped (not judged), by reason:"] + [_wrap(f"- {check}, {count}×: {reason}", indent="  ")
+                                                              for (check, reason), count in skipped.items()]
     notes = _notes(result)
     if notes:
         lines += ["", "Notes:"] + [_wrap("- " + note, indent="  ") for note in notes]
     if result.counterexample is not None:
-        c = result.counterexample
-        where = c.case.describe() if isinstance(c.case, Case) else "the symbolic derivation"
-        lines += ["", _wrap(f"Counterexample (shrunk by Hypothesis): check {c.check} on {where}: error "
-                            f"{_number(c.error)} > tolerance {_number(c.tolerance)}. {c.detail}")]
+        lines += [""] + _failure(result)
     lines += ["", verdict_line(result)]
     return "\n".join(lines)
 
 
+def _failure(result: Result) -> list:
+    """The failure, named for what it is: a failed derivation step, a failed claim-wide check, or a case
+    shrunk by Hypothesis (with the command that replays it)."""
+    c = result.counterexample
+    kind = result.claim.check_named(c.check).kind
+    if c.case is None:
+        title = "Failed derivation step" if kind == "symbolic" else "Failed claim-wide check"
+        return [_wrap(f"{title} ({c.check}): {c.detail}")]
+    error, tolerance = _pair(c)
+    shrunk = "shrunk by Hypothesis" if len(result.cases) > 1 else "replayed"
+    return [_wrap(f"Counterexample ({shrunk}): check {c.check} on {c.case.describe()}: error {error} > "
+                  f"tolerance {tolerance}. {c.detail}"), f"Replay it: {replay_command(result)}"]
+
+
+def replay_command(result: Result) -> str:
+    """The command line that re-runs just the counterexample's check on just its case."""
+    settings, c = result.settings, result.counterexample
+    options = "".join(f" --{name} {_quoted(str(value))}" for name, value in sorted(settings.given.items()))
+    return (f"python -m verify {result.claim.id} --seed {settings.seed} --profile {settings.profile.name} "
+            f"--dps {settings.dps} --dtype {settings.dtype}{options} --check {c.check} "
+            f"--replay {_quoted(json.dumps(c.case.exact_json(), separators=(',', ':')))}")
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "'\"'\"'") + "'"
+
+
+def _pair(outcome) -> tuple:
+    """error and tolerance as text, with enough digits that the comparison made before rounding shows."""
+    for digits in range(3, 18):
+        error, tolerance = _number(outcome.error, digits), _number(outcome.tolerance, digits)
+        if error != tolerance or outcome.error == outcome.tolerance:
+            return error, tolerance
+    return error, tolerance
+
+
+def _skip_reasons(result: Result) -> dict:
+    reasons: dict = {}
+    for outcome in result.outcomes:
+        if outcome.status == SKIPPED:
+            key = (outcome.check, outcome.detail or "no reason given")
+            reasons[key] = reasons.get(key, 0) + 1
+    return reasons
+
+
 def verdict_line(result: Result) -> str:
-    cases = len(result.cases)
-    seconds = result.timings.get("total_s", 0.0)
+    counted = {status: sum(o.status == status for o in result.outcomes) for status in (PASS, FAIL, ERROR, SKIPPED)}
+    judged = counted[PASS] + counted[FAIL] + counted[ERROR]
+    scope = (f"{len(result.cases)} cases drawn; {judged} outcomes judged, {counted[SKIPPED]} skipped"
+             + (f", {counted[ERROR]} could not be evaluated" if counted[ERROR] else "")
+             + f"; {result.timings.get('total_s', 0.0):.1f} s")
     if result.verdict == HOLDS:
-        return f"VERDICT: {result.claim.id} HOLDS on all {cases} cases and every check ({seconds:.1f} s)"
+        return f"VERDICT: {result.claim.id} HOLDS: every judged outcome passed ({scope})"
     if result.verdict == REFUTED:
-        return f"VERDICT: {result.claim.id} REFUTED: counterexample found ({seconds:.1f} s)"
-    return f"VERDICT: {result.claim.id} INCONCLUSIVE: some checks could not be evaluated ({seconds:.1f} s)"
+        return f"VERDICT: {result.claim.id} REFUTED: {counted[FAIL]} outcomes failed ({scope})"
+    return f"VERDICT: {result.claim.id} INCONCLUSIVE: nothing failed, but not everything could be judged ({scope})"
 
 
 def as_json(result: Result) -> str:
@@ -84,7 +140,7 @@ def as_json(result: Result) -> str:
                      "device": settings.device, "dtype": settings.dtype,
                      "options": {key: str(value) for key, value in sorted(settings.options.items())},
                      "checks": None if settings.checks is None else sorted(settings.checks)},
-        "environment": {"python": platform.python_version(), "packages": _versions(),
+        "environment": {"python": platform.python_version(), "packages": versions(),
                         "device": result.device, "dtype": settings.dtype},
         "verdict": result.verdict,
         "checks": [_check(spec, result) for spec in claim.checks if settings.selects(spec.name)],
@@ -147,7 +203,7 @@ def _notes(result: Result) -> list:
     return [f"{o.check}: {o.detail}" for o in result.outcomes if o.check in symbolic and o.detail]
 
 
-def _versions() -> dict:
+def versions() -> dict:
     versions = {}
     for package in PACKAGES:
         try:
@@ -157,10 +213,10 @@ def _versions() -> dict:
     return versions
 
 
-def _number(value: float) -> str:
+def _number(value: float, digits: int = 3) -> str:
     if not math.isfinite(value):
         return "—" if math.isnan(value) else str(value)
-    return "0" if value == 0 else f"{value:.3g}"
+    return "0" if value == 0 else f"{value:.{digits}g}"
 
 
 def _table(header, rows) -> list:

@@ -110,6 +110,22 @@ def _device(claim: Claim, settings: Run, outcomes: list) -> str:
     return str(select_device(settings.device))
 
 
+def replay(claim: Claim, settings: Run, document: dict) -> Result:
+    """Evaluate the selected per-case checks on one case, given as a replay command prints it."""
+    settings = for_claim(settings, claim)
+    validate_selection(claim, settings)
+    started = time.perf_counter()
+    kind = type(draw_cases(claim.strategy(settings), 1, settings.seed)[0])
+    case = kind.from_json(document)
+    outcomes = claim.evaluate([case], settings)[case]
+    failing = [outcome for outcome in outcomes if outcome.status == FAIL]
+    timings = {"cases_s": time.perf_counter() - started, "total_s": time.perf_counter() - started}
+    result = Result(claim, settings, [case], outcomes, max(failing, key=lambda o: o.ratio) if failing else None,
+                    timings, device=_device(claim, settings, outcomes))
+    result.tables = claim.tables(result)
+    return result
+
+
 def draw_cases(strategy, count: int, random_seed: int) -> list:
     """``count`` distinct cases from ``strategy``, the same ones for the same seed."""
     drawn: list = []

@@ -1,0 +1,68 @@
+"""The controls researchers expect: replaying a counterexample, JUnit XML, --out, --quiet, one owner per stream,
+list --json, no files in the working directory."""
+
+import json
+import shlex
+import xml.etree.ElementTree as ET
+
+from theory import theorem1
+from verify.cli import main
+
+FAST = ["--profile", "quick", "--cases", "2", "--check", "closed-form-vs-quadrature"]
+
+
+def corrupted_thm1():
+    """Theorem 1 with the depth-N ≥ 3 time's sign flipped."""
+    stated = theorem1.STATEMENT["antiderivative"]
+    return theorem1.substituted(antiderivative=lambda d: stated(d) if d in (1, 2) else -stated(d))
+
+
+def test_a_counterexample_prints_a_replay_command_that_reproduces_it(capsys, tmp_path):
+    with corrupted_thm1():
+        assert main(["thm1", *FAST, "--junit-xml", str(tmp_path / "junit.xml")]) == 1
+        output = capsys.readouterr().out
+        (line,) = [line for line in output.splitlines() if line.startswith("Replay it: ")]
+        command = shlex.split(line.removeprefix("Replay it: "))
+        assert command[:3] == ["python", "-m", "verify"]
+        assert main(command[3:]) == 1
+        replayed = capsys.readouterr().out
+    assert "1 cases drawn" in replayed and "REFUTED" in replayed
+    suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
+    assert suite.get("name") == "thm1" and suite.get("failures") == "1" and suite.get("tests") == "1"
+    failure = suite.find("testcase").find("failure")
+    assert "tolerance" in failure.get("message") and "Replay: python -m verify thm1" in failure.text
+    with corrupted_thm1():
+        assert main(["thm1", *FAST[:2], "--check", "closed-form-vs-quadrature", "--replay", "{\"depth\": 2}"]) == 2
+    assert "replay" in capsys.readouterr().err
+
+
+def test_out_writes_report_json_and_latex_and_quiet_prints_only_the_verdict(capsys, tmp_path):
+    assert main(["thm1", *FAST, "--quiet", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert len(printed) == 1 and printed[0].startswith("VERDICT: thm1 HOLDS")
+    document = json.loads((tmp_path / "thm1.json").read_text())
+    assert document["verdict"] == "holds" and document["settings"]["checks"] == ["closed-form-vs-quadrature"]
+    assert "Where each tolerance comes from" in (tmp_path / "thm1.txt").read_text()
+    assert "% verdict: HOLDS (seed 0, profile quick, 2 cases" in (tmp_path / "thm1.tex").read_text()
+
+
+def test_stdout_has_one_owner(capsys):
+    assert main(["thm1", *FAST, "--latex", "-"]) == 2
+    assert main(["thm1", *FAST, "--latex", "-", "--json", "--quiet"]) == 2
+    assert "would mix LaTeX" in capsys.readouterr().err
+    assert main(["thm1", *FAST, "--latex", "-", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("VERDICT") or out.startswith("%")
+
+
+def test_list_json_declares_every_check(capsys):
+    assert main(["list", "--json"]) == 0
+    listing = json.loads(capsys.readouterr().out)
+    thm1 = next(claim for claim in listing if claim["id"] == "thm1")
+    assert {"name": "gd-order", "kind": "empirical"}.items() <= thm1["checks"][-1].items()
+
+
+def test_no_files_are_written_into_the_working_directory(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["thm1", *FAST]) == 0
+    assert list(tmp_path.iterdir()) == []
