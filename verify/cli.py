@@ -16,7 +16,7 @@ import traceback
 
 from numerics import arguments
 
-from . import cache, files, junit, latex, report, runner
+from . import cache, executors, files, junit, latex, report, runner
 from .claim import PROFILES, Run
 from .claims import REGISTRY
 from .errors import UsageError, VerifyError
@@ -61,6 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--junit-xml", metavar="FILE", help="write a JUnit XML report (one test case per check) for CI")
     parser.add_argument("--replay", metavar="CASE", help="re-run only this case (the JSON a counterexample's replay "
                                                          "command prints) with the selected checks")
+    parser.add_argument("--workers", metavar="N", help="run on a local Dask cluster of N worker processes (needs "
+                                                      "pip install -e '.[distributed]')")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS (e.g. "
+                                                             "tcp://10.0.0.5:8786)")
     parser.add_argument("--no-cache", action="store_true", help="recompute the symbolic derivations instead of "
                                                                 "reading them from the on-disk cache")
     claim_options = parser.add_argument_group("options of particular claims")
@@ -122,19 +126,28 @@ def _main(argv) -> int:
               "tolerances scale with its unit roundoff", file=sys.stderr)
     text = not (options.json or options.quiet)
     results = []
-    with cache.disabled() if options.no_cache else contextlib.nullcontext():
-        for claim in claims:
-            if text:
-                print(report.header(claim, settings), end="\n\n", flush=True)
-            with _progress(enabled=text) as progress:
-                result = (runner.replay(claim, settings, replay) if replay is not None
-                          else runner.run(claim, settings, progress))
-            results.append(result)
-            if text:
-                print(report.body(result, verbose=options.verbose), flush=True)
-            elif options.quiet:
-                print(report.verdict_line(result), flush=True)
-            _write_outputs(options, outputs, result)
+    executor = _executor(options)
+    try:
+        with cache.disabled() if options.no_cache else contextlib.nullcontext():
+            # Every claim's units are submitted before the first is gathered, so a cluster works on all of them.
+            pending = [] if replay is not None else [runner.start(claim, settings, executor) for claim in claims]
+            for index, claim in enumerate(claims):
+                if text:
+                    print(report.header(claim, settings), end="\n\n", flush=True)
+                with _progress(enabled=text) as progress:
+                    result = (runner.replay(claim, settings, replay) if replay is not None
+                              else runner.finish(pending[index], progress))
+                results.append(result)
+                if text:
+                    print(report.body(result, verbose=options.verbose), flush=True)
+                elif options.quiet:
+                    print(report.verdict_line(result), flush=True)
+                _write_outputs(options, outputs, result)
+    except KeyboardInterrupt:
+        executor.cancel()  # the cluster stops working on this run
+        raise
+    finally:
+        executor.close()
     if options.json:
         documents = [report.as_json(result) for result in results]
         print(documents[0] if len(documents) == 1 else "[\n" + ",\n".join(documents) + "\n]")
@@ -146,6 +159,16 @@ def _main(argv) -> int:
     if runner.REFUTED in verdicts:
         return EXIT_REFUTED
     return EXIT_HOLDS if verdicts == {runner.HOLDS} else EXIT_USAGE
+
+
+def _executor(options):
+    if options.workers is not None and options.scheduler is not None:
+        raise UsageError("--workers starts a local cluster and --scheduler uses an existing one: give one of them")
+    if options.workers is not None:
+        return executors.Dask(workers=arguments.integer("workers", options.workers, 1, 1024))
+    if options.scheduler is not None:
+        return executors.Dask(scheduler=options.scheduler)
+    return executors.InProcess()
 
 
 def _replay_case(text):

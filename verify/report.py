@@ -141,7 +141,7 @@ def as_json(result: Result) -> str:
                      "options": {key: str(value) for key, value in sorted(settings.options.items())},
                      "checks": None if settings.checks is None else sorted(settings.checks)},
         "environment": {"python": platform.python_version(), "packages": versions(),
-                        "device": result.device, "dtype": settings.dtype},
+                        "device": result.device, "dtype": settings.dtype, "executor": result.executor},
         "verdict": result.verdict,
         "checks": [_check(spec, result) for spec in claim.checks if settings.selects(spec.name)],
         "cases": [_case(case) for case in result.cases],

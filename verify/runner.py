@@ -3,7 +3,8 @@
 1. The claim's global checks (derivations, claim-wide fits) run once.
 2. Hypothesis draws ``run.case_count`` cases from the claim's strategy (generate phase only, seeded), unless
    no per-case check is selected.
-3. The claim evaluates all cases together (one training batch).
+3. The claim evaluates the cases in chunks of ``CHUNK_CASES`` (one training batch each) on the run's executor
+   (this process, or a Dask cluster: ``verify.executors``); results are merged in case order.
 4. If a case fails, Hypothesis runs again with the same seed and shrinking on: it meets the same cases
    (their outcomes are reused) and shrinks the first failing one, evaluating each candidate alone, for
    at most ``shrink_seconds``. The last failing candidate is the reported counterexample.
@@ -19,9 +20,13 @@ from hypothesis import settings as hypothesis_settings
 
 from .claim import ERROR, FAIL, PASS, SKIPPED, Claim, Outcome, Run, for_claim
 from .errors import UsageError
+from .executors import InProcess
 
 HOLDS, REFUTED, INCONCLUSIVE = "holds", "refuted", "inconclusive"
 STAGES = ("derivations and global checks", "drawing cases", "numeric and trained checks", "shrinking a counterexample")
+# Cases per unit of work (one batched training program): the same chunks in this process and on a cluster, so
+# a report does not depend on where it ran. The default profile's 12 cases are one chunk.
+CHUNK_CASES = 16
 # The CLI's own Hypothesis settings, independent of any profile loaded by the user or by CI=true (whose
 # built-in profile derandomizes, which would ignore --seed): cases depend on --seed alone.
 _BASE = hypothesis_settings(hypothesis_settings.get_profile("default"), database=None, deadline=None,
@@ -40,6 +45,7 @@ class Result:
     timings: dict = field(default_factory=dict)
     tables: dict = field(default_factory=dict)  # claim-specific summaries (e.g. thresholds, fitted slopes)
     device: str = ""  # where models trained ('auto' resolved); the requested device when nothing trained
+    executor: str = "in-process"  # where the work ran (verify.executors)
 
     @property
     def verdict(self) -> str:
@@ -51,27 +57,61 @@ class Result:
         return HOLDS
 
 
-def run(claim: Claim, settings: Run, progress=None) -> Result:
-    """Verify ``claim``; ``progress(stage, done, total)`` is called as work completes."""
+def run(claim: Claim, settings: Run, progress=None, executor=None) -> Result:
+    """Verify ``claim``; ``progress(stage, done, total)`` is called as work completes. ``executor`` (default:
+    in this process) runs the global checks and the chunks of cases (``verify.executors``)."""
+    return finish(start(claim, settings, executor or InProcess()), progress)
+
+
+@dataclass
+class Pending:
+    """A run whose units of work are submitted: the global checks and one unit per chunk of cases."""
+
+    claim: Claim
+    settings: Run
+    executor: object
+    started: float
+    global_unit: object
+    cases: list
+    chunks: list  # (cases, unit)
+
+
+def start(claim: Claim, settings: Run, executor) -> Pending:
+    """Draw the cases and submit the run's units: its global checks, and its cases in chunks of
+    ``CHUNK_CASES`` (each chunk one batched training program), the same chunks wherever they run."""
     settings = for_claim(settings, claim)
     validate_selection(claim, settings)
-    notify = progress or (lambda *_: None)
-    timings = {}
     started = time.perf_counter()
-    notify(STAGES[0], 0, 1)
-    outcomes = list(claim.global_outcomes(settings))
-    timings["global_s"] = time.perf_counter() - started
-
-    mark = time.perf_counter()
-    cases, evidence = [], {}
+    # Global checks run here, once, when gathered: derivations fork time-limited SymPy children, which a
+    # cluster's (daemonic) workers may not do, and they are cached on this machine anyway.
+    global_unit = InProcess().submit(claim.global_outcomes, settings)
+    cases = []
     if claim.per_case_checks(settings) and settings.case_count > 0:
-        notify(STAGES[1], 0, 1)
         cases = draw_cases(claim.strategy(settings), settings.case_count, settings.seed)
-        notify(STAGES[2], 0, len(cases))
-        evidence = claim.evaluate(cases, settings)
-        for case in cases:
-            outcomes.extend(evidence[case])
-    timings["cases_s"] = time.perf_counter() - mark
+    chunks = []
+    for first in range(0, len(cases), CHUNK_CASES):
+        chunk = cases[first:first + CHUNK_CASES]
+        described = f"{claim.id}: the chunk of cases {first + 1}..{first + len(chunk)} ({'; '.join(c.describe() for c in chunk)})"
+        chunks.append((chunk, executor.submit(claim.evaluate, chunk, settings, describe=described)))
+    return Pending(claim, settings, executor, started, global_unit, cases, chunks)
+
+
+def finish(pending: Pending, progress=None) -> Result:
+    """Gather a started run's units in submission order, shrink a failing case (here, sequentially), report."""
+    claim, settings, executor = pending.claim, pending.settings, pending.executor
+    notify = progress or (lambda *_: None)
+    notify(STAGES[0], 0, 1)
+    outcomes, global_s = InProcess().gather(pending.global_unit)
+    outcomes = list(outcomes)
+    timings = {"global_s": global_s, "cases_s": 0.0}
+    evidence = {}
+    for done, (chunk, unit) in enumerate(pending.chunks):
+        notify(STAGES[2], done, len(pending.chunks))
+        chunk_evidence, seconds = executor.gather(unit)
+        timings["cases_s"] += seconds
+        evidence.update(chunk_evidence)
+    for case in pending.cases:
+        outcomes.extend(evidence[case])
     for outcome in outcomes:
         claim.check_named(outcome.check)  # an outcome for an undeclared check is a bug in the claim
 
@@ -85,8 +125,9 @@ def run(claim: Claim, settings: Run, progress=None) -> Result:
         timings["shrink_s"] = time.perf_counter() - mark
     elif failing:
         counterexample = failing[0]
-    timings["total_s"] = time.perf_counter() - started
-    result = Result(claim, settings, cases, outcomes, counterexample, timings, device=_device(claim, settings, outcomes))
+    timings["total_s"] = time.perf_counter() - pending.started
+    result = Result(claim, settings, pending.cases, outcomes, counterexample, timings,
+                    device=_device(claim, settings, outcomes), executor=executor.name)
     result.tables = claim.tables(result)
     return result
 

@@ -1,0 +1,116 @@
+"""Scale-out on a real Dask cluster: the same report as in process, nothing lost when a worker dies, a chunk
+that keeps failing named in a clear error, clear errors without Dask or without a scheduler."""
+
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+import cloudpickle
+import dask
+import pytest
+from distributed import Client, LocalCluster
+from hypothesis import strategies as st
+
+from verify import executors, runner
+from verify.cases import Case
+from verify.claim import PROFILES, Claim, Measured, Run, check
+from verify.cli import main
+
+# thm1's numeric round trip on more cases than one chunk holds: several units of work, seconds each.
+ARGUMENTS = ["thm1", "--profile", "quick", "--check", "inverse-roundtrip", "--dps", "20", "--json", "--seed", "4"]
+
+
+def _comparable(text: str) -> dict:
+    document = json.loads(text)
+    document.pop("timings")
+    return document, document["environment"].pop("executor")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local:
+            yield local
+
+
+def _run(capsys, *extra) -> tuple:
+    code = main([*ARGUMENTS, *extra])
+    return code, _comparable(capsys.readouterr().out)
+
+
+def test_serial_local_workers_and_an_existing_cluster_give_the_same_report(capsys, cluster):
+    cases = str(runner.CHUNK_CASES + 5)
+    serial = _run(capsys, "--cases", cases)
+    local = _run(capsys, "--cases", cases, "--workers", "2")
+    remote = _run(capsys, "--cases", cases, "--scheduler", cluster.scheduler_address)
+    assert serial[0] == local[0] == remote[0] == 0
+    assert serial[1][0] == local[1][0] == remote[1][0]
+    assert (serial[1][1], local[1][1], remote[1][1]) == (
+        "in-process", "dask local cluster (2 workers)", f"dask scheduler {cluster.scheduler_address}")
+
+
+def test_a_worker_killed_mid_run_costs_time_not_results(capsys, cluster):
+    cases = str(3 * runner.CHUNK_CASES)
+    expected = _run(capsys, "--cases", cases)
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.update(code=main([*ARGUMENTS, "--cases", cases, "--scheduler",
+                                                                       cluster.scheduler_address])))
+    with Client(cluster.scheduler_address) as observer:
+        thread.start()
+        deadline = time.monotonic() + 120
+        while not any(observer.processing().values()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        busy = next(address for address, tasks in observer.processing().items() if tasks)
+        os.kill(observer.run(os.getpid)[busy], signal.SIGKILL)
+        thread.join(timeout=600)
+    assert outcome["code"] == 0
+    assert _comparable(capsys.readouterr().out)[0] == expected[1][0]
+
+
+@dataclass(frozen=True)
+class Doomed(Case):
+    index: int
+
+
+class KillsItsWorker(Claim):
+    """A claim whose evaluation takes its worker process down every time."""
+
+    id = "kills-its-worker"
+    title = statement = "kills its worker"
+    provenance = (("derived", "a test"),)
+
+    def strategy(self, run):
+        return st.builds(Doomed, st.integers(0, 10**6))
+
+    @check("numeric", compares="nothing: the worker dies first", tolerance="none")
+    def dies(self, case, run):
+        from distributed import get_worker  # noqa: PLC0415
+
+        get_worker()  # a ValueError outside a worker: never kill the test process itself
+        os._exit(1)
+
+
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
+def test_a_chunk_that_keeps_failing_ends_the_run_naming_its_cases(cluster):
+    executor = executors.Dask(scheduler=cluster.scheduler_address)
+    try:
+        with pytest.raises(executors.ChunkError, match=r"chunk of cases 1\.\.2 \(index=\d+; index=\d+\)"):
+            runner.run(KillsItsWorker(), Run(profile=PROFILES["quick"], cases=2), executor=executor)
+    finally:
+        executor.close()
+
+
+def test_clear_errors_without_dask_or_without_a_scheduler(capsys, monkeypatch):
+    monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT_S", 1)
+    assert main([*ARGUMENTS, "--scheduler", "tcp://127.0.0.1:9"]) == 2
+    assert "cannot reach a Dask scheduler" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)
+    assert main([*ARGUMENTS, "--workers", "2"]) == 2
+    error = capsys.readouterr().err
+    assert "pip install -e '.[distributed]'" in error and error.count("\n") == 1

@@ -1,0 +1,103 @@
+"""Where a run's work is done: in this process (the default), or on a Dask cluster.
+
+The runner hands an executor units of work (a claim's global checks, one chunk of cases) and gathers their
+results in the order it submitted them, so a report does not depend on where, or in which order, the units
+ran. ``InProcess`` runs each unit when it is gathered, exactly as a plain loop would. ``Dask`` submits every
+unit at once to a ``dask.distributed`` cluster (a ``LocalCluster`` of worker processes, or an existing
+scheduler) and gathers them: a worker that dies costs time, since the scheduler recomputes its units on
+another worker; a unit that keeps killing workers ends the run with a ``ChunkError`` naming its cases.
+Dask is optional (``pip install -e '.[distributed]'``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from .errors import UsageError, VerifyError
+
+SCHEDULER_TIMEOUT_S = 10  # how long to wait for an existing scheduler before saying it cannot be reached
+
+
+class ChunkError(VerifyError):
+    """A unit of work failed on every worker it was tried on."""
+
+
+def timed(function, *arguments):
+    """``function(*arguments)`` and the seconds it took (measured where it ran)."""
+    started = time.perf_counter()
+    value = function(*arguments)
+    return value, time.perf_counter() - started
+
+
+class InProcess:
+    """Run each unit in this process, when it is gathered."""
+
+    name = "in-process"
+
+    def submit(self, function, *arguments, describe: str = ""):
+        return lambda: timed(function, *arguments)
+
+    def gather(self, unit):
+        return unit()
+
+    def cancel(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class Dask:
+    """Units on a Dask cluster: ``workers`` local worker processes, or the scheduler at ``scheduler``."""
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None):
+        try:
+            from dask.distributed import Client, LocalCluster  # noqa: PLC0415 - an optional extra
+        except ImportError as failure:
+            raise UsageError(f"--workers and --scheduler need Dask: pip install -e '.[distributed]' ({failure})") from None
+        self._cluster = None
+        if scheduler is not None:
+            try:
+                self._client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+            except (OSError, TimeoutError, ValueError) as failure:
+                raise UsageError(f"--scheduler {scheduler}: cannot reach a Dask scheduler there "
+                                 f"({type(failure).__name__}: {str(failure)[:200]})") from None
+            self.name = f"dask scheduler {scheduler}"
+        else:
+            # Our own cluster: its shutdown chatter is not the user's business.
+            logging.getLogger("distributed").setLevel(logging.ERROR)
+            # One thread per worker process: the units are CPU-bound Python (verify/threads.py).
+            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                         dashboard_address=None)
+            self._client = Client(self._cluster)
+            self.name = f"dask local cluster ({workers} workers)"
+        self._futures: list = []
+
+    @property
+    def client(self):
+        return self._client
+
+    def submit(self, function, *arguments, describe: str = ""):
+        future = self._client.submit(timed, function, *arguments, pure=False)
+        self._futures.append((future, describe))
+        return future, describe
+
+    def gather(self, unit):
+        from distributed import KilledWorker  # noqa: PLC0415
+
+        future, describe = unit
+        try:
+            return future.result()
+        except KilledWorker as failure:
+            self.cancel()
+            raise ChunkError(f"{describe} killed every worker it ran on ({failure}); the run is incomplete and no "
+                             "report is written") from None
+
+    def cancel(self) -> None:
+        self._client.cancel([future for future, _ in self._futures])
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
