@@ -26,15 +26,23 @@ STEP_DIVISORS = (8, 16, 32, 64)
 HORIZON = Fraction(99, 100)
 
 
+# Depths of the toy-model cases: every depth the symbolic checks cover, and deeper ones up to the numerics'
+# limit (numerics.arguments.MAX_DEPTH), which the trainer's own limit may skip.
+TOY_DEPTHS = (*range(1, 9), 9, 12, 16, 32, 64, 128, 1000)
+# The init ranges up to this fraction of the smallest target (the closed forms hold on 0 < σ_0 < σ*).
+INIT_CEILING = Fraction(9, 10)
+
+
 @st.composite
-def toy_cases(draw, *, depths=range(1, 9), max_targets=3, step_budget=2000) -> ToyCase:
+def toy_cases(draw, *, depths=TOY_DEPTHS, max_targets=3, step_budget=2000, max_tail=30) -> ToyCase:
     """Toy-model cases whose gradient descent needs at most ``step_budget`` steps at the drawn step size
-    (the order check also runs at half the step, with twice the steps)."""
+    (the order check also runs at half the step, with twice the steps); init anywhere up to
+    ``INIT_CEILING`` of the smallest target, levels up to 10^-``max_tail`` (relative) below the target."""
     depth = draw(st.sampled_from(tuple(depths)))
     count = draw(st.integers(1, max_targets))
     targets = tuple(sorted(draw(st.lists(st.sampled_from(TARGETS), min_size=count, max_size=count, unique=True)),
                            reverse=True))
-    slowest, ceiling = targets[-1], targets[-1] / 10
+    slowest, ceiling = targets[-1], targets[-1] * INIT_CEILING
     limit = gd.monotone_step_limit(depth=depth, target=targets[0])
     steps_for = {d: steps_to_horizon(depth, slowest, ceiling, round_down(limit / d)) for d in STEP_DIVISORS}
     affordable = [d for d in STEP_DIVISORS if steps_for[d] <= step_budget] or [STEP_DIVISORS[0]]
@@ -42,7 +50,7 @@ def toy_cases(draw, *, depths=range(1, 9), max_targets=3, step_budget=2000) -> T
     init = log_uniform(draw, smallest_init(depth, slowest, step, step_budget, ceiling), ceiling)
     steps = steps_to_horizon(depth, slowest, init, step)
     probe = Fraction(draw(st.integers(1, 999)), 1000)
-    tail = draw(st.integers(1, 30))
+    tail = draw(st.integers(1, max_tail))
     return ToyCase(depth, targets, init, step, steps, probe, tail)
 
 

@@ -48,3 +48,37 @@ def test_diverging_gradient_descent_is_an_error_with_the_limit_not_a_counterexam
     outcomes = claim.evaluate([case], Run(profile=PROFILES["quick"], checks=frozenset({"gd-vs-flow", "gd-order"})))[case]
     assert {o.status for o in outcomes} == {"error"} and len(outcomes) == 2
     assert all("stability limit" in o.detail and "= 0.25" in o.detail for o in outcomes)
+
+
+def test_a_branch_jump_in_an_elementary_form_is_caught(monkeypatch):
+    """A log/atan on the wrong branch differs by a constant on part of the path: its derivative is right, so
+    only the continuity check can see it."""
+    import mpmath as mp
+
+    claim = REGISTRY["thm1"]
+    computed = claim._elementary
+
+    def jumped(run):
+        return [(depth, lambda s, star, s0, form=form: form(s, star, s0) + (mp.pi / star if s > star / 2 else 0))
+                for depth, form in computed(run)]
+
+    monkeypatch.setattr(claim, "_elementary", jumped)
+    outcomes = claim.global_outcomes(Run(checks=frozenset({"elementary-continuity"})))
+    assert len(outcomes) == 6 and {o.status for o in outcomes} == {"fail"}
+
+
+@pytest.mark.parametrize("module, function, check, value", [
+    ("integrators", "quad_time_to", "closed-form-vs-quadrature", float("nan")),
+    ("integrators", "scipy_times_to", "scipy-event-times", [float("nan")] * 8),
+    ("toy", "sigma_at", "inverse-roundtrip", float("nan")),
+])
+def test_a_reference_returning_nan_is_an_error_never_a_pass(module, function, check, value, monkeypatch):
+    import mpmath as mp
+
+    from numerics import integrators, toy
+
+    target = {"integrators": integrators, "toy": toy}[module]
+    monkeypatch.setattr(target, function, lambda *a, **k: mp.mpf("nan") if not isinstance(value, list) else
+                        value[: len(a[0])])
+    result = runner.run(REGISTRY["thm1"], Run(profile=PROFILES["quick"], cases=2, checks=frozenset({check})))
+    assert {o.status for o in result.outcomes} == {"error"} and result.verdict == runner.INCONCLUSIVE

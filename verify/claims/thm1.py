@@ -26,7 +26,16 @@ ELEMENTARY = tuple(d for d in DEPTHS if d >= 3)
 RECORDS = 16  # GD is compared with the flow at this many evenly spaced steps (plus step 0)
 ORDER_TOLERANCE = 0.25
 SCIPY_TOLERANCE = 1e-9
+# First-order error bounds are meaningful only while they are small: the rounding bound is judged while it is
+# at most 1e-3 relative, the O(η) bound while it is at most σ*/10 (beyond, the neglected second-order terms are
+# not controlled and the case is reported as outside the regime of the bound). Chosen constants, stated.
+ROUNDING_REGIME = 1e-3
+STEP_REGIME = 0.1
+GUARD = 10  # extra digits at which two dps-digit computations are compared, so their true difference shows
 SMALLEST_NORMAL = {"float64": 2.0**-1022, "float32": 2.0**-126}
+# (σ, σ*, σ_0) at which the elementary forms are compared with the hypergeometric one
+ELEMENTARY_POINTS = ((Fraction(1, 2), 1, Fraction(1, 1000)), (Fraction(199, 100), 2, Fraction(1, 10)),
+                     (Fraction(3, 10), 3, Fraction(1, 10**6)))
 FIGURE2_TARGETS = (Fraction(12), Fraction(6), Fraction(4), Fraction(3))
 FIGURE2_DEPTHS = (1, 2, 4)
 FIGURE2_INITS = (Fraction(1, 10), Fraction(1, 1000))
@@ -85,36 +94,62 @@ class Theorem1(Claim):
            "points", tolerance="10^(10−dps) relative", measures="relative error")
     def elementary_vs_hypergeometric(self, run):
         outcomes = []
+        for depth, compiled in self._elementary(run):
+            errors = []
+            for s, star, s0 in ELEMENTARY_POINTS:
+                reference = toy.time_to(s, depth=depth, target=star, init=s0, dps=run.dps)
+                with mp.workdps(run.dps + 20):  # guard digits for the cancellation G(σ) − G(σ_0)
+                    errors.append(abs(compiled(_mpf(s), _mpf(star), _mpf(s0)) - reference) / reference)
+            outcomes.append(Measured(worst(errors), digits_tolerance(run.dps), f"depth {depth}, 3 points"))
+        return outcomes
+
+    @check("numeric", once=True, compares="the elementary t(σ) along 64 points from σ_0 to 0.999σ* (N = 3..8): each "
+           "increment lies between Δσ/max rhs and Δσ/min rhs on its interval, so no branch of log/atan jumps (a "
+           "constant jump is invisible to the derivative check)", tolerance="10^(10−dps) relative to the increment",
+           measures="relative violation")
+    def elementary_continuity(self, run):
+        outcomes = []
+        for depth, compiled in self._elementary(run):
+            violations = []
+            for _, star, s0 in ELEMENTARY_POINTS:
+                with mp.workdps(run.dps + 20):
+                    star, s0 = _mpf(star), _mpf(s0)
+                    grid = [s0 + (star * mp.mpf("0.999") - s0) * k / 64 for k in range(65)]
+                    times = [compiled(point, star, s0) for point in grid]
+                    for a, b, ta, tb in zip(grid, grid[1:], times, times[1:]):
+                        low, high = _rhs_range(depth, star, a, b)
+                        step = tb - ta
+                        violations.append(max(0, (b - a) / high - step, step - (b - a) / low) / ((b - a) / low))
+            outcomes.append(Measured(worst(violations), digits_tolerance(run.dps), f"depth {depth}, 3 paths"))
+        return outcomes
+
+    def _elementary(self, run):
+        """(depth, compiled real t(σ; σ*, σ_0)) for each depth whose elementary form derived (a failed one is
+        reported by elementary-forms)."""
+        forms = []
         for depth in ELEMENTARY:
             try:
                 time = self._derive("elementary", depth)[0]
             except DerivationError:
-                continue  # reported by elementary-forms
+                continue
             compiled = sp.lambdify((model.sigma, model.target, model.init), time, modules="mpmath")
-            errors = []
-            for s, star, s0 in ((Fraction(1, 2), 1, Fraction(1, 1000)), (Fraction(199, 100), 2, Fraction(1, 10)),
-                                (Fraction(3, 10), 3, Fraction(1, 10**6))):
-                reference = toy.time_to(s, depth=depth, target=star, init=s0, dps=run.dps)
-                with mp.workdps(run.dps + 20):  # guard digits for the cancellation G(σ) − G(σ_0)
-                    value = compiled(mp.mpf(s.numerator) / s.denominator, mp.mpf(star), mp.mpf(s0.numerator) / s0.denominator)
-                    errors.append(abs(mp.re(value) - reference) / reference)
-            outcomes.append(Measured(worst(errors), digits_tolerance(run.dps), f"depth {depth}, 3 points"))
-        return outcomes
+            forms.append((depth, lambda *values, f=compiled: mp.re(f(*values))))
+        return forms
 
     # --- per case: closed form against independent computations --------------------------------------
     def strategy(self, run):
-        return toy_cases(step_budget=run.profile.step_budget)
+        return toy_cases(step_budget=run.profile.step_budget, max_tail=run.dps - GUARD)
 
     @check("numeric", compares="t(σ) from the closed form against tanh-sinh quadrature in the logit variable, at a "
            "level inside (init, target) and one 10^-tail below the target",
-           tolerance="10^(10−dps) relative: both are computed with guard digits for their conditioning",
-           measures="relative error")
+           tolerance="10^(10−dps) relative: both are computed with guard digits for their conditioning, and "
+           "compared at 10 more digits than judged", measures="relative error")
     def closed_form_vs_quadrature(self, case, run):
         errors = []
-        for star, level in _levels(case):
-            arguments = dict(depth=case.depth, target=star, init=case.init)
-            errors.append(_relative(toy.time_to(level, dps=run.dps, **arguments),
-                                    integrators.quad_time_to(level, dps=run.dps, **arguments), run.dps))
+        for star, level in _levels(case):  # at GUARD more digits than judged: the true difference shows
+            arguments = dict(depth=case.depth, target=star, init=case.init, dps=run.dps + GUARD)
+            errors.append(_relative(toy.time_to(level, **arguments), integrators.quad_time_to(level, **arguments),
+                                    run.dps + GUARD))
         return Measured(worst(errors), digits_tolerance(run.dps))
 
     @check("numeric", compares="σ(t(σ)) = σ at both levels (Newton inversion of the closed form, t computed with "
@@ -152,16 +187,19 @@ class Theorem1(Claim):
     def train(self, cases, run):
         """Every trainable case at step η and at η/2, in one batched program."""
         budget, smallest = run.profile.step_budget, SMALLEST_NORMAL[run.dtype]
+        from ..training import toy as training  # noqa: PLC0415 - torch is imported only when models train
+
         results = {}
         for case in cases:
-            if case.steps > budget:
+            if case.depth > training.MAX_DEPTH:
+                results[case] = Skip(f"depth {case.depth} is beyond the trainer's limit ({training.MAX_DEPTH})")
+            elif case.steps > budget:
                 results[case] = Skip(f"needs {case.steps} GD steps, over the profile's budget of {budget}")
             elif case.init < smallest:
                 results[case] = Skip(f"init {float(case.init):g} is below {run.dtype}'s range ({smallest:g})")
         trainable = [case for case in cases if case not in results]
         if not trainable:
             return results
-        from ..training import toy as training  # noqa: PLC0415 - torch is imported only when models train
 
         records = [sorted({round(r * case.steps / RECORDS) for r in range(RECORDS + 1)}) for case in trainable]
         halves = [[2 * k for k in record] for record in records]
@@ -183,7 +221,8 @@ class Theorem1(Claim):
 
     @check("empirical", compares="torch GD (batched, per-case step sizes) against the same GD map replayed in mpmath",
            tolerance="first-order rounding bound: N·c·u·Σ_j amplification, c = 4(N + n) ulps per step, u the unit "
-           "roundoff", measures="relative error")
+           "roundoff; judged while the bound is ≤ 1e-3 (first-order regime), skipped beyond",
+           measures="relative error")
     def gd_float_vs_replay(self, case, run, trained):
         errors, bound = [], 0.0
         for i, star in enumerate(case.targets):
@@ -191,17 +230,24 @@ class Theorem1(Claim):
             per_step = 4 * (case.depth + trained.samples) * run.unit_roundoff
             bound = max(bound, case.depth * per_step * float(max(replay.amplification)) + 4 * run.unit_roundoff)
             errors += [abs(trained.full[r, i] - float(exact)) / float(exact) for r, exact in enumerate(replay.sigma)]
+        if bound > ROUNDING_REGIME:
+            return Skip(f"the first-order rounding bound {bound:.2g} exceeds {ROUNDING_REGIME:g} ({run.dtype} on a long "
+                        "plateau): outside the regime where it bounds the error")
         return Measured(worst(errors), bound, trained.where)
 
     @check("empirical", compares="GD replayed exactly against the closed-form flow at t = ηk, max over the run of "
            "|σ_GD − σ(ηk)|/σ*", tolerance="2 × the first-order bound (η/2)·max σ̇·|log f(w_k)/f(w_0)| (the factor 2 "
-           "covers the O(η²) remainder)", measures="absolute error / σ*")
+           "covers the O(η²) remainder); judged while the bound is ≤ σ*/10, skipped beyond",
+           measures="absolute error / σ*")
     def gd_vs_flow(self, case, run, trained):
         errors, bound = [], 0.0
         for star in case.targets:
             replay = self._replay(case, star, trained, run)
             bound = max(bound, 2 * float(replay.deviation[-1]) / float(star))
             errors += [float(abs(exact - flow)) / float(star) for exact, flow in zip(replay.sigma, replay.flow)]
+        if bound > STEP_REGIME:
+            return Skip(f"the O(η) bound {bound:.2g}·σ* exceeds {STEP_REGIME:g}·σ*: the step is outside the regime "
+                        "where the first-order expansion in η controls the gap")
         return Measured(worst(errors), bound, f"step {float(case.step):g}, {case.steps} steps")
 
     @check("empirical", compares="observed order log2(e(η)/e(η/2)) of torch GD's gap to the flow",
@@ -279,6 +325,21 @@ def _corrupted(name: str, change):
     """Theorem 1's statement with the closed form ``name`` replaced by ``change(depth, stated form)``."""
     stated = theorem1.STATEMENT[name]
     return theorem1.substituted(**{name: lambda depth: change(depth, stated(depth))})
+
+
+def _mpf(value) -> mp.mpf:
+    value = Fraction(value)
+    return mp.mpf(value.numerator) / value.denominator
+
+
+def _rhs_range(depth: int, star, a, b) -> tuple:
+    """min and max of N σ^{2−2/N}(σ* − σ) on [a, b] ⊂ (0, σ*): it rises to its peak at σ = (2 − 2/N)σ*/(3 − 2/N)
+    and falls after, so the minimum is at an end and the maximum at the peak if [a, b] holds it."""
+    power = 2 - mp.mpf(2) / depth
+    rhs = lambda x: depth * x**power * (star - x)  # noqa: E731
+    peak = power * star / (power + 1)
+    ends = (rhs(a), rhs(b))
+    return min(ends), rhs(peak) if a < peak < b else max(ends)
 
 
 def _levels(case):
