@@ -1,5 +1,5 @@
 """Binary classification with the exponential loss: the population loss of a linear predictor, and why its
-early phase is the toy model (beyond-toy.md §3, Figure 1c).
+early phase is the toy model (docs/claims/classification.md, Figure 1c).
 
 Model [seen: code]: inputs x ~ N(0, I_d), labels y = sign<u, x> for a unit vector u (the sparse labelling
 direction), a linear predictor σ and the exponential loss L(σ) = E exp(−y<σ, x>).

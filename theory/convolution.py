@@ -1,4 +1,4 @@
-"""Circular-convolutional linear networks are diagonal networks in the Fourier basis (beyond-toy.md §4,
+"""Circular-convolutional linear networks are diagonal networks in the Fourier basis (docs/claims/convolution.md,
 Appendix G of the paper, Figure 1d).
 
 Model [seen: code]: f(x) = <v, C_{N−1} ⋯ C_1 x>, where each layer is a circular cross-correlation with a

@@ -1,5 +1,5 @@
-"""Classification: the population-loss derivations and their corruptions, the Monte Carlo check, the batched
-exponential-loss trainer against independent replays, and the shared judging helpers."""
+"""Classification: the population-loss derivations and their corruptions, the Monte Carlo check, the data, the
+batched exponential-loss trainer against independent replays, and the shared judging helpers."""
 
 from dataclasses import replace
 from fractions import Fraction
@@ -9,11 +9,17 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from numerics import classification_data
+from numerics.arguments import ParameterError
 from theory import classification as theory
 from theory.classification import alpha, norm2, normal_cdf, normal_pdf
 from theory.derivation import DerivationError
+from verify.claim import Measured, Run, Skip
 from verify.claims import classification as claim
+from verify.training import classifier_checks as experiment
 from verify.training import classifiers as training
+
+RUN = Run(claim="classification")
 
 CORRUPTED_LOSSES = {
     "Φ(α) for Φ(−α)": lambda a, r: 2 * normal_cdf(a) * sp.exp(r / 2),
@@ -45,11 +51,35 @@ def test_a_corrupted_gradient_fails_its_derivation(name):
 
 
 def test_monte_carlo_accepts_the_closed_form_and_refutes_corrupted_ones():
-    case = claim.ClassifierCase(3, 4, 30, 200, Fraction(1, 100), 100)
-    assert claim._monte_carlo(case).status == "pass"
+    case = experiment.ClassifierCase(3, 4, 30, 200, Fraction(1, 100), 100)
+    measured = claim.CLAIM.monte_carlo(case, RUN)
+    assert measured.error <= measured.tolerance < 0.05
     for corrupted in CORRUPTED_LOSSES.values():
         with theory.substituted(population_loss=corrupted):
-            assert claim._monte_carlo(case).status == "fail"
+            measured = claim.CLAIM.monte_carlo(case, RUN)
+            assert measured.error > measured.tolerance
+
+
+def test_datasets_are_the_runs_streams_labelled_by_the_direction():
+    case = experiment.ClassifierCase(7, 4, 30, 50, Fraction(1, 100), 100)
+    first, again = experiment.datasets(claim.DIAGONAL, case, RUN), experiment.datasets(claim.DIAGONAL, case, RUN)
+    assert all((a[0] == b[0]).all() for a, b in zip(first, again)) and len(first) == 4
+    assert not np.allclose(first[0][0], first[1][0])  # each repetition its own stream
+    other = experiment.datasets(claim.DIAGONAL, case, Run(claim="classification", seed=1))
+    assert not np.allclose(first[0][0], other[0][0])  # the run's seed changes every dataset
+    x, y = first[0]
+    assert x.shape == (50, 30) and (y == np.where(x @ claim.DIAGONAL.target(30) >= 0, 1.0, -1.0)).all()
+
+
+def test_directions_are_unit_and_bad_arguments_are_named():
+    u = classification_data.sparse_direction(10, (8, 4, 2, 1))
+    assert np.linalg.norm(u) == pytest.approx(1) and u[:4] == pytest.approx(np.array([8, 4, 2, 1]) / np.sqrt(85))
+    with pytest.raises(ParameterError, match="dimension"):
+        classification_data.sparse_direction(3, (8, 4, 2, 1))
+    with pytest.raises(ParameterError, match="weights"):
+        classification_data.fourier_direction(10, (0, 0))
+    with pytest.raises(ParameterError, match="direction"):
+        classification_data.gaussian_dataset(np.random.default_rng(0), samples=5, direction=np.ones(3))
 
 
 def test_the_closed_form_matches_a_direct_two_dimensional_quadrature():
@@ -69,7 +99,7 @@ def test_the_closed_form_matches_a_direct_two_dimensional_quadrature():
 
 def _data(seed=0, n=60, d=12):
     x = np.random.default_rng(seed).normal(size=(n, d))
-    u = claim.labelling_direction(d)
+    u = claim.DIAGONAL.target(d)
     return x, np.where(x @ u >= 0, 1.0, -1.0), u
 
 
@@ -169,28 +199,42 @@ def test_resolvable_pairs_follow_the_sampling_noise_of_the_early_gradient():
 
 
 def _view(scores_case=None, crossings=None, population=None):
-    case = scores_case or claim.ClassifierCase(0, 4, 50, 400, Fraction(1, 100), 100)
+    case = scores_case or experiment.ClassifierCase(0, 4, 50, 400, Fraction(1, 100), 100)
     runs = SimpleNamespace(crossings=np.array(crossings if crossings is not None else population), steps=100)
     sample = {(0, 2): 0} if crossings is not None else {}
     return SimpleNamespace(case=case, setup=claim.DIAGONAL, runs=runs, sample=sample,
-                           population={2: 0} if population is not None else {}, level_index=0)
+                           population={2: 0} if population is not None else {}, loss=Fraction(1, 20))
+
+
+def _passes(measured) -> bool:
+    assert isinstance(measured, Measured)
+    return measured.error <= measured.tolerance
 
 
 def test_order_checks_count_inversions_and_never_crossing():
-    assert claim.population_order(_view(population=[[3, 7, 20, 40]])).status == "pass"
-    assert claim.population_order(_view(population=[[3, 20, 7, 40]])).error == 1
-    assert claim.population_order(_view(population=[[3, 7, 20, -1]])).status == "skipped"
-    assert claim.learning_order(_view(crossings=[[5, 9, 30, 2]])).status == "pass"  # only (0, 1) is resolvable
-    assert claim.learning_order(_view(crossings=[[9, 5, 1, 2]])).status == "fail"
-    assert claim.learning_order(_view(crossings=[[-1, 5, 1, 2]])).status == "fail"
+    assert _passes(experiment.population_order(_view(population=[[3, 7, 20, 40]])))
+    assert experiment.population_order(_view(population=[[3, 20, 7, 40]])).error == 1
+    assert isinstance(experiment.population_order(_view(population=[[3, 7, 20, -1]])), Skip)
+    assert _passes(experiment.learning_order(_view(crossings=[[5, 9, 30, 2]])))  # only (0, 1) is resolvable
+    assert not _passes(experiment.learning_order(_view(crossings=[[9, 5, 1, 2]])))
+    assert not _passes(experiment.learning_order(_view(crossings=[[-1, 5, 1, 2]])))
+    assert isinstance(experiment.learning_order(_view(crossings=[[-1, -1, 1, 2]])), Skip)
 
 
 def test_paired_comparison_passes_increases_and_refutes_clear_decreases():
     view = _view(population=[[1, 2, 3, 4]])
     noise = np.array([0.001, -0.002, 0.0015, -0.0005])
     rising = {1: 0.8 + noise, 2: 0.9 + noise[::-1]}
-    assert claim.paired_outcome("c", view, rising, [(1, 2)], "cosine").status == "pass"
+    assert _passes(experiment.paired(view, rising, [(1, 2)], "cosine"))
     falling = {1: 0.9 + noise, 2: 0.8 + noise[::-1]}
-    assert claim.paired_outcome("c", view, falling, [(1, 2)], "cosine").status == "fail"
+    assert not _passes(experiment.paired(view, falling, [(1, 2)], "cosine"))
     within = {1: 0.9 + noise, 2: 0.8995 + noise[::-1]}  # a decrease far inside the t-slack of four datasets
-    assert claim.paired_outcome("c", view, within, [(1, 2)], "cosine").status == "pass"
+    assert _passes(experiment.paired(view, within, [(1, 2)], "cosine"))
+
+
+def test_a_nan_score_is_the_worst_pair_and_never_passes():
+    view = _view(population=[[1, 2, 3, 4]])
+    scores = {1: np.array([0.8, 0.81, 0.79, 0.8]), 2: np.array([0.9, 0.91, 0.89, 0.9]),
+              3: np.array([0.9, np.nan, 0.9, 0.9])}
+    measured = experiment.paired(view, scores, [(1, 2), (2, 3)], "cosine")
+    assert np.isnan(measured.error) and "2 → 3" in measured.detail

@@ -8,7 +8,9 @@ import pytest
 
 from theory import convolution as theory
 from theory.derivation import DerivationError
+from verify.claim import Run
 from verify.claims import convolution as claim
+from verify.training import classifier_checks as experiment
 from verify.training import classifiers as training
 
 CORRUPTED = {
@@ -59,14 +61,16 @@ def test_fourier_product_equals_direct_sums_to_machine_precision(depth):
 
 
 def test_the_numeric_check_refutes_a_corrupted_product():
-    case = claim.ClassifierCase(0, 4, 64, 200, 0.01, 100)
-    assert claim._reduction_numeric(case).status == "pass"
+    case, run = experiment.ClassifierCase(0, 4, 64, 200, 0.01, 100), Run(claim="convolution")
+    measured = claim.CLAIM.reduction_numeric(case, run)
+    assert measured.error <= measured.tolerance
     with theory.substituted(fourier_product=CORRUPTED["conjugated filters (cross-correlation taken at face value)"]):
-        assert claim._reduction_numeric(case).status == "fail"
+        measured = claim.CLAIM.reduction_numeric(case, run)
+        assert measured.error > measured.tolerance
 
 
 def test_labelling_direction_has_the_fourier_target():
-    u = claim.labelling_direction(100)
+    u = claim.CONVOLUTIONAL.target(100)
     amplitudes = np.abs(np.fft.rfft(u))
     assert np.linalg.norm(u) == pytest.approx(1)
     assert np.allclose(amplitudes[:4] / amplitudes[3], np.array(claim.SPECTRUM) / 12) and amplitudes[4:].max() < 1e-12
@@ -76,7 +80,7 @@ def test_labelling_direction_has_the_fourier_target():
 
 def test_trained_networks_compute_their_fft_predictor_layer_by_layer():
     rng = np.random.default_rng(0)
-    u = claim.labelling_direction(32)
+    u = claim.CONVOLUTIONAL.target(32)
     x = rng.normal(size=(80, 32))
     y = np.where(x @ u >= 0, 1.0, -1.0)
     experiments = [training.Experiment(depth, 0.01, 0.01, 0, 150, 0.4) for depth in (1, 2, 3)]
@@ -96,7 +100,7 @@ def test_mixed_dimensions_train_in_one_program_as_alone():
     data = []
     for d in (16, 24):
         x = rng.normal(size=(50, d))
-        data.append(training.Data(x, np.where(x @ claim.labelling_direction(d) >= 0, 1.0, -1.0)))
+        data.append(training.Data(x, np.where(x @ claim.CONVOLUTIONAL.target(d) >= 0, 1.0, -1.0)))
     experiment = training.Experiment(3, 0.01, 0.02, 1, 80, 0.3)
     alone = training.train("convolutional", [experiment], [data[1]] * 2, device="cpu")
     batch = training.train("convolutional", [training.Experiment(2, 0.01, 0.05, 0, 80, 0.3), experiment], data,

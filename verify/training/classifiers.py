@@ -1,8 +1,8 @@
 """Batched gradient descent on the exponential loss for the two linear classifiers of the paper's §4.3 and
 Appendix G: one loop, two parameterisations of the linear predictor b.
 
-* ``diagonal`` (beyond-toy.md §3): the two-branch network b = w_+^N − w_-^N, weight-shared within each branch,
-  with balanced init w_±(0) = σ_0^{1/N} (so b(0) = 0), trained on L/N: each branch then follows
+* ``diagonal`` (docs/claims/classification.md): the two-branch network b = w_+^N − w_-^N, weight-shared within
+  each branch, with balanced init w_±(0) = σ_0^{1/N} (so b(0) = 0), trained on L/N: each branch then follows
   dσ_±/dt = ±N σ_±^{2−2/N}(−∇L), the project's time convention (theory/classification.py).
 * ``convolutional`` (theory/convolution.py): N − 1 circular cross-correlation layers with full-length filters
   and a fully connected last layer v, every layer initialised to σ_0^{1/N}·δ, the identity filter: its transform
