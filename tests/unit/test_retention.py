@@ -1,0 +1,65 @@
+"""Retention: the disagreement of two linear classifiers, the closest interpolant and the batched SGD trainer,
+each against an independent computation (docs/claims/increasing-complexity.md §2)."""
+
+import math
+from fractions import Fraction
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+from numerics import retention as numbers
+from numerics.arguments import ParameterError
+from verify.training.linear_sgd import Data, Experiment, train
+
+
+@pytest.mark.parametrize("angle", [Fraction(1, 7), Fraction(3, 2), Fraction(3)])
+def test_disagreement_quadrature_is_angle_over_pi(angle):
+    assert float(numbers.disagreement_by_quadrature(angle, dps=20)) == pytest.approx(float(angle) / math.pi, abs=1e-16)
+    assert numbers.disagreement(float(angle)) == pytest.approx(float(angle) / math.pi, rel=1e-15)
+    with pytest.raises(ParameterError, match="angle"):
+        numbers.disagreement_by_quadrature(4)
+
+
+def test_angle_is_accurate_for_nearly_parallel_vectors():
+    u, v = np.array([1.0, 0.0]), np.array([1.0, 1e-9])
+    with mp.workdps(30):
+        exact = float(mp.atan(mp.mpf("1e-9")))
+    assert numbers.angle(u, v) == pytest.approx(exact, rel=1e-12)
+
+
+def test_limit_interpolates_and_keeps_the_outside_component():
+    rng = np.random.default_rng(4)
+    x, y, init = rng.standard_normal((3, 7)), rng.choice([-1.0, 1.0], 3), rng.standard_normal(7)
+    limit = numbers.limit(x, y, init)
+    assert x @ limit == pytest.approx(y, abs=1e-13)
+    assert numbers.outside_span(x, limit) == pytest.approx(numbers.outside_span(x, init), abs=1e-13)
+    assert numbers.angle(init, limit) / math.pi <= numbers.retention_bound(x, y, init)
+
+
+def test_one_sgd_step_is_the_projection_onto_the_sample_hyperplane():
+    """n = 1, x = (3, 4), y = 1, w₀ = 0: the step 1/‖x‖² on ½(xᵀw − y)² lands on x/‖x‖² = (0.12, 0.16)."""
+    data = [Data(np.array([[3.0, 4.0]]), np.array([1.0]))]
+    runs = train([Experiment(0, (0.0, 0.0), 1, seed=0, record=(0, 1))], data, device="cpu")
+    assert runs.final[0] == pytest.approx([0.12, 0.16], rel=1e-15)
+    assert runs.recorded[0][0] == pytest.approx([0.0, 0.0]) and runs.finite.all()
+
+
+def test_sgd_results_do_not_depend_on_the_batch():
+    rng = np.random.default_rng(5)
+    small = Data(rng.standard_normal((2, 5)), np.array([1.0, -1.0]))
+    large = Data(rng.standard_normal((4, 9)), np.ones(4))
+    alone = train([Experiment(0, (0.1,) * 5, 30, seed=3)], [small], device="cpu").final[0]
+    together = train([Experiment(0, (0.0,) * 9, 50, seed=4), Experiment(1, (0.1,) * 5, 30, seed=3)], [large, small],
+                     device="cpu").final[1]
+    assert together == pytest.approx(alone, abs=1e-15)
+
+
+def test_trainer_rejects_bad_experiments():
+    data = [Data(np.ones((2, 3)), np.ones(2))]
+    with pytest.raises(ValueError, match="init"):
+        train([Experiment(0, (0.0,), 5, seed=0)], data)
+    with pytest.raises(ValueError, match="zero"):
+        train([Experiment(0, (0.0,) * 3, 5, seed=0)], [Data(np.zeros((1, 3)), np.ones(1))])
+    with pytest.raises(ParameterError, match="steps"):
+        train([Experiment(0, (0.0,) * 3, 0, seed=0)], data)

@@ -1,0 +1,118 @@
+"""Batched SGD on the square loss of a linear predictor, one sample per step (docs/claims/increasing-complexity.md §2).
+
+Experiment b has data (X_b, y_b) and starts at w_b(0). Step k picks a sample i uniformly at random (NumPy PCG64
+seeded with the experiment's ``seed``) and takes a plain ``torch.optim.SGD`` step on ½(x_iᵀw − y_i)²/‖x_i‖², i.e.
+SGD on the square loss with the per-sample step size 1/‖x_i‖² (randomised Kaczmarz), which reaches the interpolant
+closest to w(0) at a linear rate in expectation.
+
+All experiments train in one tensor program: data zero-padded to the largest n and d (a padded coordinate has a zero
+input, hence a zero gradient, and stays 0), per-experiment sample indices gathered in one indexing operation, the
+losses summed (each experiment's parameters receive only their own gradient).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from numerics import arguments
+
+from .placement import one_thread_on_cpu, select_device, torch_dtype
+from .regression import Data  # noqa: F401 - the same data record as full-batch regression
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """SGD on ``data[data]`` from ``init`` (d values) for ``steps`` steps; samples drawn with ``seed``; w recorded
+    after each step count in ``record``."""
+
+    data: int
+    init: tuple
+    steps: int
+    seed: int
+    record: tuple = ()
+
+
+@dataclass(frozen=True)
+class Runs:
+    """Per experiment b: ``final[b]`` (d) after its steps, ``recorded[b]`` (records × d), ``finite[b]``."""
+
+    final: tuple
+    recorded: tuple
+    finite: np.ndarray
+    device: str
+    dtype: str
+
+
+def train(experiments, data, *, device="auto", dtype="float64") -> Runs:
+    kind = torch_dtype(dtype)
+    _validate(experiments, data)
+    where = select_device(device)
+    with one_thread_on_cpu(where):
+        return _train(list(experiments), list(data), kind, where, dtype)
+
+
+def _train(experiments, data, kind, where, dtype) -> Runs:
+    count = len(experiments)
+    rows = max(data[e.data].inputs.shape[0] for e in experiments)
+    width = max(data[e.data].inputs.shape[1] for e in experiments)
+    inputs, targets, start = np.zeros((count, rows, width)), np.zeros((count, rows)), np.zeros((count, width))
+    for b, e in enumerate(experiments):
+        x, y = data[e.data].inputs, data[e.data].targets
+        inputs[b, : x.shape[0], : x.shape[1]], targets[b, : len(y)] = x, y
+        start[b, : x.shape[1]] = e.init
+    longest = max(e.steps for e in experiments)
+    picks = np.zeros((count, longest), dtype=np.int64)
+    for b, e in enumerate(experiments):
+        picks[b, : e.steps] = np.random.default_rng([e.seed, 2]).integers(data[e.data].inputs.shape[0], size=e.steps)
+    x = torch.tensor(inputs, dtype=kind, device=where)
+    y = torch.tensor(targets, dtype=kind, device=where)
+    squared = (x * x).sum(dim=2).clamp_min(torch.finfo(kind).tiny)  # padded rows are never picked
+    chosen = torch.tensor(picks, device=where)
+    moving = torch.tensor([[k < e.steps for k in range(longest)] for e in experiments], dtype=kind, device=where)
+    weights = torch.nn.Parameter(torch.tensor(start, dtype=kind, device=where))
+    optimizer = torch.optim.SGD([weights], lr=1.0)
+    every = torch.arange(count, device=where)
+    marks = {}
+    for b, e in enumerate(experiments):
+        for r, k in enumerate(e.record):
+            marks.setdefault(int(k), []).append((b, r))
+    recorded = [np.full((len(e.record), data[e.data].inputs.shape[1]), np.nan) for e in experiments]
+    for k in range(longest + 1):
+        for b, r in marks.get(k, []):
+            recorded[b][r] = weights.detach()[b, : data[experiments[b].data].inputs.shape[1]].cpu().numpy()
+        if k == longest:
+            break
+        i = chosen[:, k]
+        residual = (x[every, i] * weights).sum(dim=1) - y[every, i]
+        loss = (moving[:, k] * residual.pow(2) / (2 * squared[every, i])).sum()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    out = weights.detach().cpu().numpy().astype(np.float64)
+    final = tuple(out[b, : data[e.data].inputs.shape[1]] for b, e in enumerate(experiments))
+    finite = np.array([bool(np.isfinite(f).all()) for f in final])
+    return Runs(final, tuple(recorded), finite, str(where), dtype)
+
+
+def _validate(experiments, data) -> None:
+    if not experiments:
+        raise ValueError("experiments=[] is invalid: train at least one experiment")
+    for index, item in enumerate(data):
+        x, y = np.asarray(item.inputs), np.asarray(item.targets)
+        if x.ndim != 2 or y.shape != (x.shape[0],) or not (np.isfinite(x).all() and np.isfinite(y).all()):
+            raise ValueError(f"data[{index}] is invalid: finite inputs n × d and n targets")
+        if (np.sum(x * x, axis=1) == 0).any():
+            raise ValueError(f"data[{index}] is invalid: an input row is zero (its step size 1/‖x‖² is undefined)")
+    for index, e in enumerate(experiments):
+        if not 0 <= e.data < len(data):
+            raise ValueError(f"experiments[{index}].data={e.data} is invalid: an index into data (0..{len(data) - 1})")
+        arguments.integer(f"experiments[{index}].steps", e.steps, 1, 10**7)
+        arguments.integer(f"experiments[{index}].seed", e.seed, 0, 2**63 - 1)
+        if len(e.init) != data[e.data].inputs.shape[1]:
+            raise ValueError(f"experiments[{index}].init has {len(e.init)} values: must be d = "
+                             f"{data[e.data].inputs.shape[1]}")
+        for k in e.record:
+            arguments.integer(f"experiments[{index}].record", k, 0, e.steps)
