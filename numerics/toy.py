@@ -1,6 +1,6 @@
 """Theorem 1's closed forms evaluated at any precision: the time to reach sigma, and sigma at a time.
 
-Project convention (``toy-model.md`` §1.4): dσ/dt = N σ^{2-2/N} (σ* − σ), σ(0) = init. The closed forms
+Project convention (docs/claims/thm1.md §1): dσ/dt = N σ^{2-2/N} (σ* − σ), σ(0) = init. The closed forms
 come from ``theory.theorem1`` (t(σ) = G(σ) − G(σ0) for every depth; explicit σ(t) for depth 1 and 2),
 compiled to mpmath; σ(t) for depth ≥ 3 inverts t(σ) by safeguarded Newton iteration.
 
@@ -37,7 +37,7 @@ def time_to(sigma, *, depth, target, init, dps=50):
     """
     n, star, s0 = arguments.toy(depth_=depth, target=target, init=init)
     s = arguments.sigma(sigma, target=star, init=s0)
-    digits = arguments.dps(dps)
+    digits = arguments.working_dps(dps)
     with mp.workdps(digits):
         return +_time_to(s, n, star, s0, digits)
 
@@ -55,7 +55,7 @@ def sigma_at(t, *, depth, target, init, dps=50, guess=None):
     """
     n, star, s0 = arguments.toy(depth_=depth, target=target, init=init)
     time = arguments.nonnegative("t", t)
-    digits = arguments.dps(dps)
+    digits = arguments.working_dps(dps)
     start = None
     if guess is not None:
         start = min(max(arguments.exact("guess", guess), s0 + (star - s0) / 10**6), star - (star - s0) / 10**6)

@@ -1,6 +1,6 @@
 """Proving that a SymPy expression is identically zero, and saying how it was proven.
 
-SymPy can be silently wrong and can hang (numerics-notes.md §6.2), so:
+SymPy can be silently wrong and can hang (docs/claims/thm1.md §2: SymPy 1.14's integrate is wrong or slow here), so:
 
 * ``prove_zero`` runs ``cancel``/``simplify`` in a child process with a time limit; if that does not reach
   0 it falls back to a numeric spot-check at high precision at caller-supplied points of the domain,

@@ -1,6 +1,6 @@
 """The toy model of "The Implicit Bias of Depth", and its gradient-flow ODE derived from the losses.
 
-Model (toy-model.md §1): a linear predictor f(x) = ⟨σ, x⟩ on Gaussian inputs x ~ N(0, I), targets
+Model (docs/claims/thm1.md §1): a linear predictor f(x) = ⟨σ, x⟩ on Gaussian inputs x ~ N(0, I), targets
 y = ⟨σ*, x⟩, and each σ_i a depth-N product, in two forms:
 
 * weight-shared: σ_i = w_i^N, trained on the depth-normalised loss (1/2N) E[(f(x) − y)²];

@@ -95,7 +95,7 @@ def _round_up(value: Fraction) -> Fraction:
     return Fraction(math.ceil(float(value) / 10.0**exponent)) * Fraction(10) ** exponent
 
 
-# Definition 1's thresholds: s "not yet learned", f "learned" (toy-model.md §3.1, §3.3's random cases).
+# Definition 1's thresholds: s "not yet learned", f "learned" (docs/claims/thm2.md).
 S_VALUES = tuple(Fraction(k, 100) for k in range(1, 26))
 F_VALUES = tuple(Fraction(k, 100) for k in range(75, 100))
 PAIR_TARGETS = (Fraction(1, 2), Fraction(1), Fraction(3, 2), Fraction(2))

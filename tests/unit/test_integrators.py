@@ -1,4 +1,4 @@
-"""The independent integrators against the closed form, at the tolerances numerics-notes.md §4 gives."""
+"""The independent integrators against the closed form, at the tolerances docs/claims/thm1.md §3 derives."""
 
 import mpmath as mp
 import pytest

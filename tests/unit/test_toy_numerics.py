@@ -9,7 +9,7 @@ import pytest
 import numerics.toy
 from numerics import integrators, toy
 
-# toy-model.md §2.4: t_1/2 (time from σ0 to σ*/2) in the project convention, mpmath at 30 digits,
+# Reference values (computed independently): t_1/2 (time from σ0 to σ*/2) in the project convention, mpmath at 30 digits,
 # printed to 12 significant digits: (σ0, N, σ*=1, σ*=2).
 HALF_TIMES = [
     ("1e-2", 1, "0.683096844706", "0.688134638736"),
