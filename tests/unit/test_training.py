@@ -39,6 +39,24 @@ def test_float64_training_follows_the_exact_replay():
         assert abs(run.sigma[0, r, 0] - float(value)) <= 1e-12 * float(value)
 
 
+def test_a_batch_of_mixed_depths_and_widths_follows_the_exact_replay_of_each_coordinate():
+    """Cases of several depths, listed out of depth order, with one or two targets: every recorded σ_i is GD's
+    to float64 rounding, relative to the case's largest σ at that step (the residual mixes its coordinates):
+    measured ≤ 5e-15 after 1000 steps, and 1e-14 is twice that."""
+    record = (0, 50, 300, 1000)
+    cases = [(5, (Fraction(3, 2), Fraction(1, 2)), Fraction(1, 100), Fraction(1, 200)),
+             (1, (Fraction(2),), Fraction(1, 10), Fraction(1, 20)),
+             (3, (Fraction(1),), Fraction(1, 1000), Fraction(1, 50)),
+             (2, (Fraction(5, 4), Fraction(1)), Fraction(1, 100), Fraction(1, 40))]
+    run = training.train([training.Experiment(*case, record=record) for case in cases], device="cpu")
+    for b, (depth, stars, init, step) in enumerate(cases):
+        exact = np.array([[float(v) for v in gd.replay(record, depth=depth, target=star, init=init, step=step,
+                                                       dps=30).sigma] for star in stars]).T
+        scale = exact.max(axis=1, keepdims=True)
+        assert (np.abs(run.sigma[b, :, : len(stars)] - exact) <= 1e-14 * scale).all()
+        assert np.isnan(run.sigma[b, :, len(stars):]).all()
+
+
 def test_divergence_is_flagged_not_hidden():
     run = training.train([training.Experiment(2, (Fraction(4),), Fraction(1, 2), Fraction(1), (0, 50, 200))],
                          device="cpu")

@@ -7,10 +7,13 @@ rows of a Hadamard matrix, without its constant column: entries ±1, mean zero).
 equals the population loss ½‖σ − σ*‖², so step k of GD with step size η follows the project flow at
 time t = η k up to O(η).
 
-All cases train together in one tensor program: parameters of shape (cases, max depth, max
-coordinates), with padded layers held at 1 and padded coordinates masked out. Case b's loss is scaled
-by its own step size η_b and SGD runs with lr = 1, which is exactly gradient descent with per-case
-step sizes.
+All cases train together in one tensor program. Cases are grouped by depth, one parameter per depth of
+shape (depth, max coordinates, cases of that depth), so no layer is padded and every kernel runs over long
+contiguous rows; padded coordinates are masked out. Case b's loss is scaled by its own step size η_b and
+SGD (``fused``: one kernel updates all groups) runs with lr = 1, which is exactly gradient descent with
+per-case step sizes. The step loop reads nothing back to the host (only torch's own product backward
+checks for zero factors): σ is written into a preallocated tensor at the scheduled steps and copied to the
+host once at the end.
 """
 
 from __future__ import annotations
@@ -88,43 +91,46 @@ def train(experiments, *, device="auto", dtype="float64") -> Trajectories:
 def _train(depths, targets, inits, step_sizes, record, levels, kind, where, dtype) -> Trajectories:
     cases = len(depths)
     width = max(len(t) for t in targets)
-    deepest = max(depths)
-    depth = torch.tensor(depths, device=where)
-    star = torch.tensor(_padded(targets, width), dtype=kind, device=where)
-    threshold = torch.tensor(_padded(levels or [()] * cases, width, np.inf), dtype=kind, device=where)
-    first = torch.full((cases, width), -1, dtype=torch.long, device=where)
-    used = torch.arange(width, device=where)[None, :] < torch.tensor([len(t) for t in targets], device=where)[:, None]
-    layer_used = torch.arange(deepest, device=where)[None, :] < depth[:, None]
-    start = torch.tensor([float(s) ** (1.0 / n) for s, n in zip(inits, depths)], dtype=kind, device=where)
-    weights = torch.nn.Parameter(start[:, None, None].expand(cases, deepest, width).clone())
-    eta = torch.tensor([float(h) for h in step_sizes], dtype=kind, device=where)
+    order = sorted(range(cases), key=lambda b: depths[b])  # cases of one depth lie together: no padded layers
+    star = torch.tensor(_padded([targets[b] for b in order], width).T, dtype=kind, device=where)
+    threshold = torch.tensor(_padded([levels[b] for b in order] if levels else [()] * cases, width, np.inf).T,
+                             dtype=kind, device=where)
+    first = torch.full((width, cases), -1, dtype=torch.long, device=where)
+    used = (torch.arange(width)[:, None] < torch.tensor([len(targets[b]) for b in order])[None, :]).to(where)
+    start = torch.tensor([float(inits[b]) ** (1.0 / depths[b]) for b in order], dtype=kind, device=where)
+    weights, offset = [], 0
+    for n in sorted(set(depths)):  # (layers, coordinates, cases): long contiguous rows, cases last
+        count = depths.count(n)
+        weights.append(torch.nn.Parameter(start[offset : offset + count].expand(n, width, count).clone()))
+        offset += count
     inputs = isotropic_inputs(width, kind, where)
-    labels = star @ inputs.T
-    optimizer = torch.optim.SGD([weights], lr=1.0)
+    labels = inputs @ star
+    # ½ mean over the n inputs, scaled by each case's step size: SGD with lr = 1 is GD with per-case steps
+    scale = torch.tensor([float(step_sizes[b]) for b in order], dtype=kind, device=where) / (2 * inputs.shape[0])
+    optimizer = torch.optim.SGD(weights, lr=1.0, fused=True)
 
-    schedule = _schedule(record, where)
+    schedule = _schedule([record[b] for b in order], where)
     slots = max(len(r) for r in record)
     stored = torch.full((cases, slots, width), float("nan"), dtype=kind, device=where)
     last = max(max(r) for r in record)
     for k in range(last + 1):
-        sigma = torch.where(layer_used[:, :, None], weights, torch.ones((), dtype=kind, device=where))
-        sigma = sigma.prod(dim=1) * used
+        sigma = torch.cat([w.prod(dim=0) for w in weights], dim=1) * used
         if k in schedule:
             which, slot = schedule[k]
-            stored[which, slot] = sigma.detach()[which]
+            stored[which, slot] = sigma.detach().T[which]
         if levels is not None:
             first = torch.where((first < 0) & (sigma.detach() >= threshold), k, first)
         if k == last:
             break
-        residual = sigma @ inputs.T - labels
-        loss = 0.5 * residual.pow(2).mean(dim=1)
+        residual = torch.addmm(labels, inputs, sigma, beta=-1)  # X σ − y, one column per case
         optimizer.zero_grad(set_to_none=True)
-        (loss * eta).sum().backward()
+        (residual.square().sum(dim=0) @ scale).backward()
         optimizer.step()
-    values = stored.masked_fill(~used[:, None, :], float("nan")).cpu().numpy().astype(np.float64)
+    back = torch.tensor(np.argsort(order), device=where)  # sorted position of each case
+    values = stored[back].masked_fill(~used.T[back, None, :], float("nan")).cpu().numpy().astype(np.float64)
     finite = np.array([np.isfinite(values[b][:, : len(targets[b])]).all() for b in range(cases)])
     return Trajectories(tuple(tuple(r) for r in record), values, finite, str(where), dtype, inputs.shape[0],
-                        first.cpu().numpy())
+                        first.T[back].cpu().numpy())
 
 
 def _validate(experiments) -> None:
