@@ -17,9 +17,16 @@ import sympy as sp
 
 from theory import theorem2
 
-from . import arguments
+from . import arguments, evaluate
 from .arguments import ParameterError, to_mpf
 from .toy import _fraction, _time_to
+
+# max_init searches init ≥ e^LOWEST_LOG_INIT (about 1e-56924; depth 2 at r − 1 = 1e-4 needs about 1e-19000).
+LOWEST_LOG_INIT = -(2**17)
+
+
+class NoIncrementalInit(ArithmeticError):
+    """No init ≥ e^LOWEST_LOG_INIT is learned incrementally (at depth ≥ 2 that contradicts Theorem 2)."""
 
 
 def _pair(depth, ratio, s, f, target):
@@ -47,7 +54,7 @@ def hitting_gap(init, *, depth, ratio, s, f, target=1, dps=50):
     if s0 > low * star:
         raise ParameterError("init", init, f"in (0, s·target] = (0, {arguments._show(low * star)}]",
                              "above it the smaller target is past s from the start")
-    digits = arguments.dps(dps)
+    digits = arguments.working_dps(dps)
     with mp.workdps(digits):
         return +_gap(s0, n, r, low, high, star, digits + 10)
 
@@ -67,7 +74,7 @@ def max_init(*, depth, ratio, s, f, target=1, dps=50):
     '3.52355e-21'
     """
     n, r, low, high, star = _pair(depth, ratio, s, f, target)
-    digits = arguments.dps(dps)
+    digits = arguments.working_dps(dps)
     if n == 1:
         return None  # Theorem 2 (a): depth 1 is never incremental
     top = mp.log(to_mpf(low * star))
@@ -84,12 +91,17 @@ def max_init(*, depth, ratio, s, f, target=1, dps=50):
 
 
 def bound_value(expression, *, depth, ratio, s, f, target=1, dps=50):
-    """A bound on σ_0 (SymPy expression in N, r, s, f, sigma_j) at these parameters, as an mpmath number."""
+    """A bound on σ_0 (SymPy expression in N, r, s, f, sigma_j) at these parameters, as an mpmath number;
+    ParameterError when a power or exponential in it leaves e^±10^6 here (``numerics.evaluate``)."""
     n, r, low, high, star = _pair(depth, ratio, s, f, target)
-    digits = arguments.dps(dps)
-    compiled = _compiled_bound(sp.sympify(expression))
+    digits = arguments.working_dps(dps)
+    compiled = _compiled_bound(sp.sympify(expression, strict=True))  # never parses text: that runs code
     with mp.workdps(digits + 20):
-        value = compiled(mp.mpf(n), to_mpf(r), to_mpf(low), to_mpf(high), to_mpf(star))
+        try:
+            value = compiled(mp.mpf(n), to_mpf(r), to_mpf(low), to_mpf(high), to_mpf(star))
+        except OverflowError as failure:
+            raise ParameterError("expression", str(expression), "computable here, within e^±10^6",
+                                 f"{failure}, at depth={n}, ratio={arguments._show(r)}") from None
     with mp.workdps(digits):
         return +value
 
@@ -126,6 +138,10 @@ def _newton(n, r, low, high, star, wdps, top, start, digits):
     while lo is None:  # march down with doubling steps until the gap turns positive
         if gap(u) > 0:
             lo = u
+        elif u < LOWEST_LOG_INIT:
+            raise NoIncrementalInit(f"max_init: the hitting-time gap T_j(s) − T_i(f) stays negative for every init "
+                                  f"down to e^{LOWEST_LOG_INIT}: no incremental init found (is a closed form wrong, "
+                                  "or the ratio too close to 1?)")
         else:
             hi, u, width = u, u - 2 * width, 2 * width
     u = start if start is not None else (lo + hi) / 2
@@ -136,9 +152,11 @@ def _newton(n, r, low, high, star, wdps, top, start, digits):
         else:
             hi = u
         candidate = u - value / _slope(mp.exp(u), n, r, star)
+        if abs(candidate - u) <= tolerance:  # converged; the step may round to 0, onto an end of the bracket
+            return candidate
         if not lo < candidate < hi:
             candidate = (lo + hi) / 2
-        if abs(candidate - u) <= tolerance or hi - lo <= tolerance:
+        if hi - lo <= tolerance:
             return candidate
         u = candidate
     raise ArithmeticError("max_init: the root of the hitting-time gap did not converge")  # pragma: no cover
@@ -151,6 +169,5 @@ def _compiled_bound(expression):
     key = sp.srepr(expression)
     if key not in _BOUNDS:
         names = theorem2.BOUND_SYMBOLS
-        _BOUNDS[key] = sp.lambdify([names[name] for name in ("N", "r", "s", "f", "sigma_j")], expression,
-                                   modules="mpmath")
+        _BOUNDS[key] = evaluate.compiled(expression, [names[name] for name in ("N", "r", "s", "f", "sigma_j")])
     return _BOUNDS[key]

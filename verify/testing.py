@@ -64,18 +64,35 @@ def check_json_report(claim: Claim) -> None:
 
 
 def check_latex_compiles(claim: Claim) -> None:
+    """The standalone export compiles with no overfull line and one align block per derivation step; the
+    fragment (only the align blocks) compiles inside a minimal paper."""
     from .latex import document  # noqa: PLC0415
 
     derivations = claim.derivations()
     if not derivations:
         return
+    steps = sum(len(derivation.steps) for derivation in derivations)
+    standalone, fragment = document(claim, derivations), document(claim, derivations, fragment=True)
+    assert standalone.count(r"\begin{align*}") == steps, "one align block per derivation step"
+    for line in fragment.splitlines():
+        assert line.startswith(("%", r"\begin{align*}", r"\end{align*}")) or "&" in line or not line.strip(), line
+    log = _pdflatex(standalone)
+    assert "Overfull \\hbox" not in log, "every line fits the page: long sums and vectors are broken"
+    _pdflatex("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n" + fragment
+              + "\\end{document}\n")
+
+
+def _pdflatex(source: str) -> str:
+    """Compile ``source`` with a real engine; its log (an AssertionError on any error)."""
     if shutil.which("pdflatex") is None:
         raise AssertionError("pdflatex is missing: install TeX Live (Debian: texlive-latex-base)")
     with tempfile.TemporaryDirectory() as directory:
-        (Path(directory) / "claim.tex").write_text(document(claim, derivations))
+        (Path(directory) / "claim.tex").write_text(source)
         done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "claim.tex"], cwd=directory,
                               capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, f"pdflatex failed:\n{done.stdout[-2000:]}"
+        log = (Path(directory) / "claim.log").read_text(errors="replace")
+        assert done.returncode == 0 and "Undefined control sequence" not in log, f"pdflatex failed:\n{log[-2000:]}"
+        return log
 
 
 def check_bad_options_exit_2(claim: Claim) -> None:

@@ -63,12 +63,14 @@ def test_bad_usage_exits_2_with_one_line_and_no_traceback(arguments, phrase):
 @pytest.mark.parametrize("arguments, phrase", [
     (("thm2", "--bound", "sigma_j*(r-1", "--kind", "sufficient"), "does not parse"),
     (("thm2", "--bound", "sigma_j*x", "--kind", "sufficient"), "unknown symbols: x"),
-    (("thm2", "--bound", "log(s - 1/2)", "--kind", "sufficient"), "positive and real on the domain"),
+    (("thm2", "--bound", "log(s - 1/2)", "--kind", "sufficient"), "positive real number on the whole sampled domain"),
+    (("thm2", "--bound", "sigma_j", "--kind", "sufficient", "--depth", "1"), "--bound needs a depth ≥ 2"),
     (("thm2", "--bound", "sigma_j"), "--bound needs --kind"),
     (("thm2", "--kind", "sufficient"), "--kind applies only with --bound"),
     (("thm1", "--depth", "3"), "applies to thm2"),
     (("thm2", "--depth", "0"), "depth='0' is invalid"),
-    (("thm2", "--bound", "sigma_j", "--kind", "maybe"), "invalid choice"),
+    (("thm2", "--depth", "3-65"), "a range such as 3-8"),
+    (("thm2", "--bound", "sigma_j", "--kind", "maybe"), "kind='maybe' is invalid"),
 ])
 def test_bad_bound_usage(arguments, phrase):
     done = run(*arguments)

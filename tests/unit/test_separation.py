@@ -7,7 +7,8 @@ import pytest
 
 from numerics import integrators, separation
 from numerics.arguments import ParameterError
-from theory import theorem2
+from theory import theorem1, theorem2
+from theory.toy import sigma
 
 
 def condition_root(ratio, s, f, target, dps):
@@ -91,3 +92,11 @@ def test_bad_parameters(keywords, parameter):
     with pytest.raises(ParameterError) as raised:
         separation.max_init(**arguments)
     assert raised.value.parameter == parameter
+
+
+def test_a_gap_that_never_turns_positive_ends_with_an_error_not_an_endless_march():
+    """With a wrong closed form (t(σ) times σ for N ≥ 3) no init is incremental: max_init says so."""
+    stated = theorem1.STATEMENT["antiderivative"]
+    with theorem1.substituted(antiderivative=lambda d: stated(d) * (sigma if d >= 3 else 1)):
+        with pytest.raises(separation.NoIncrementalInit, match="stays negative"):
+            separation.max_init(depth=3, ratio=2, s="0.1", f="0.9", dps=30)
