@@ -1,6 +1,6 @@
 """Deep matrix sensing reduces to the toy model when everything is aligned with the target.
 
-Model (beyond-toy.md §1): W = W_1 W_2 ⋯ W_N with d × d layers, measurements y_k = ⟨A_k, W*⟩ and the
+Model (docs/claims/sensing.md): W = W_1 W_2 ⋯ W_N with d × d layers, measurements y_k = ⟨A_k, W*⟩ and the
 loss ½·mean_k (⟨A_k, W⟩ − y_k)².
 
 * ``isometry_derivation``: with i.i.d. N(0, 1) entries, E⟨A, Δ⟩² = ‖Δ‖²_F (sympy.stats, d = 2), so the
@@ -31,12 +31,12 @@ def isometry_derivation() -> Derivation:
     """E⟨A, Δ⟩² = ‖Δ‖²_F for A with i.i.d. N(0, 1) entries, and the population loss that follows."""
     derivation = Derivation(f"Gaussian measurements are an isometry in expectation (d = {ISOMETRY_SIZE})")
     delta = _matrix("Delta", ISOMETRY_SIZE, real=True)
-    squared = derivation.equal("Expectation over A with i.i.d. N(0, 1) entries (sympy.stats)",
+    squared = derivation.equal("Expectation over A with i.i.d. N(0, 1) entries, for a fixed matrix Δ (sympy.stats)",
                                _expected_square(ISOMETRY_SIZE),
                                _frobenius(delta), name=r"\mathbb{E}_A\langle A,\Delta\rangle^2")
     w, w_star = _matrix("W", ISOMETRY_SIZE, real=True), _matrix("W^*", ISOMETRY_SIZE, real=True)
     difference = {delta[a, b]: w[a, b] - w_star[a, b] for a in range(ISOMETRY_SIZE) for b in range(ISOMETRY_SIZE)}
-    derivation.equal("With D = W − W* and labels y = <A, W*>: the population loss ½E(<A, W> − y)² is ½||W − W*||_F²",
+    derivation.equal("With Δ = W − W* and labels y = <A, W*>: the population loss ½E(<A, W> − y)² is ½||W − W*||_F²",
                      squared.subs(difference) / 2, _frobenius(w - w_star) / 2,
                      name=r"\tfrac12\mathbb{E}_A(\langle A,W\rangle-y)^2")
     return derivation
