@@ -20,7 +20,7 @@ from numerics import label_noise as stationary
 from theory import label_noise as theory
 
 from ..cases import Case
-from ..claim import Claim, Corruption, Diverged, Measured, check, digits_tolerance
+from ..claim import Claim, Corruption, Diverged, Measured, check, digits_tolerance, worst
 from ..monte_carlo import CONFIDENCE, standard_error
 
 STEPS, BURN_IN = 4000, 1000  # SGD steps; ≥ 4.7 relaxation times 1/(2η|s̄|) before the window for η ≥ 1/64, |s̄| ≥ 0.15
@@ -239,7 +239,7 @@ class LabelNoiseCollapse(Claim):
                 mean, error = float(np.mean(row)), standard_error(row)
                 above = mean - 2 * abs(mean - float(np.mean(half))) - bound
                 excess.append(above / error if error > 0 else (0.0 if above <= 0 else math.inf))
-            out.append(Measured(max(excess), CONFIDENCE, f"s* = {target}: largest excess {max(excess):.2f} SE",
+            out.append(Measured(worst(excess), CONFIDENCE, f"s* = {target}: largest excess {max(excess):.2f} SE",
                                 {"steps": list(trained["record"]), "log curve": curve,
                                  "geometric mean": [float(np.exp(np.mean(row))) for row in logs],
                                  "mean": [float(np.mean(np.exp(row))) for row in logs], "target": float(target),

@@ -19,7 +19,7 @@ from numerics import linear_first as task
 from theory import information as theory
 
 from ..cases import Case
-from ..claim import Claim, Corruption, Diverged, Measured, Skip, check
+from ..claim import Claim, Corruption, Diverged, Measured, Skip, check, worst
 
 TASK_AMPLITUDE, CONTROL_AMPLITUDE = Fraction(3, 5), Fraction(1, 4)
 NOISE = Fraction(1, 10)
@@ -91,7 +91,7 @@ class LinearFirst(Claim):
             informations.append(float(information.plug_in_information(
                 information.sign_counts(predicted, predicted, data.test_labels).sum(axis=0))))
             accuracies.append(float(np.mean(predicted == data.test_labels)))
-        return Measured(max(norms), SOLVER_TOLERANCE, f"I(L;Y) = {np.median(informations):.3f} bits (median), "
+        return Measured(worst(norms), SOLVER_TOLERANCE, f"I(L;Y) = {np.median(informations):.3f} bits (median), "
                         f"accuracy {np.median(accuracies):.3f}", {"I(L;Y)": informations, "accuracy": accuracies})
 
     # --- per case: trained networks ------------------------------------------------------------------------

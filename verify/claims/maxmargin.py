@@ -21,7 +21,7 @@ from numerics.arguments import ParameterError
 from theory import max_margin as theory
 
 from ..cases import Case
-from ..claim import Claim, Corruption, Diverged, Measured, Skip, check
+from ..claim import Claim, Corruption, Diverged, Measured, Skip, check, worst
 
 LOSSES = ("exponential", "logistic")
 STEP_FACTOR = 4  # GD at η runs 4× the profile's step budget (η/2 twice that): t = ηk spans ~3–4 decades
@@ -102,7 +102,7 @@ class MaxMargin(Claim):
             offset = np.linalg.norm(inside @ (path.final - asymptote.growth * path.tau_end) - asymptote.offset)
             offset /= 1 + np.linalg.norm(asymptote.offset)
             scale = path.tau_end * np.linalg.norm(asymptote.growth) * np.max(np.linalg.norm(case.data[0], axis=1))
-            outcomes.append(Measured(max(drift, offset), FLOW_ACCURACY * (1 + scale), f"{loss}: drift {drift:.2e}, offset "
+            outcomes.append(Measured(worst([drift, offset]), FLOW_ACCURACY * (1 + scale), f"{loss}: drift {drift:.2e}, offset "
                                      f"{offset:.2e}, τ_end = {path.tau_end:.0f}",
                                      {"loss": loss, "support": len(asymptote.support), "rate": asymptote.rate,
                                       "svm kkt": asymptote.svm.kkt}))
@@ -180,7 +180,7 @@ class MaxMargin(Claim):
             flow = _flow_at(case, loss, model.step, model.record)
             ratios = [np.linalg.norm(model.half[r] - flow[r]) / _distance_bound(case, run, model, flow, r)
                       for r, k in enumerate(model.record) if k > 0]
-            outcomes.append(Measured(max(ratios), 1.0, f"{loss}, η = {model.step:.3g}", {"loss": loss}))
+            outcomes.append(Measured(worst(ratios), 1.0, f"{loss}, η = {model.step:.3g}", {"loss": loss}))
         return outcomes
 
     @check("empirical", compares="torch GD's direction gap ‖w/‖w‖ − ŵ/‖ŵ‖‖ against the flow's at the same 13 times "
@@ -208,7 +208,7 @@ class MaxMargin(Claim):
             logs = np.log(times)
             late = logs >= logs[-1] - math.log(100)
             exponent = float(np.polyfit(np.log(logs[late]), np.log(gaps)[late], 1)[0]) if logs[late][0] > 0 else math.nan
-            outcomes.append(Measured(max(ratios), 1.0, f"{loss}: gap {gaps[-1]:.3g} at t = {times[-1]:.3g}, fitted "
+            outcomes.append(Measured(worst(ratios), 1.0, f"{loss}: gap {gaps[-1]:.3g} at t = {times[-1]:.3g}, fitted "
                                      f"exponent {exponent:.2f}, gap·log t = {gaps[-1] * logs[-1]:.3g}",
                                      {"loss": loss, "times": times, "gaps": gaps, "exponent": exponent,
                                       "gap log t": float(gaps[-1] * logs[-1])}))

@@ -21,7 +21,7 @@ from theory import rank_budget as theory
 from theory import sensing, theorem1
 
 from ..cases import Case
-from ..claim import Claim, Corruption, Diverged, Measured, check
+from ..claim import Claim, Corruption, Diverged, Measured, check, worst
 from ..strategies import log_uniform
 
 DEPTHS = (1, 2, 4)
@@ -178,7 +178,7 @@ class RankBudget(Claim):
                 lag = numbers.gd_lag(step=step(depth), **arguments)
                 time = numbers.hitting_time(dps=run.dps, **arguments)
                 ratios.append(abs(eta * crossed - (time + lag)) / (eta + abs(lag)))
-        return Measured(max(ratios), 1, f"{len(ratios)} crossings")
+        return Measured(worst(ratios), 1, f"{len(ratios)} crossings")
 
     @check("empirical", compares="modes GD learned within ⌊budget/η⌋ steps against the flow's count at the budget, per "
            "depth", tolerance="equal (the strategy keeps every mode's (t + δ) at least 2η + |δ| from the budget)",

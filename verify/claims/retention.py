@@ -21,7 +21,7 @@ from theory import least_squares
 from theory import retention as theory
 
 from ..cases import Case
-from ..claim import Claim, Corruption, Diverged, Measured, Skip, check, digits_tolerance
+from ..claim import Claim, Corruption, Diverged, Measured, Skip, check, digits_tolerance, worst
 
 Z = 5  # Monte Carlo at 5 standard errors: a false alarm has probability 5.7e-7 per case
 FRESH = 20000  # fresh Gaussian inputs for the disagreement
@@ -118,7 +118,7 @@ class Retention(Claim):
                 stated = theory.disagreement(sp.Rational(angle.numerator, angle.denominator))
                 exact = mp.mpf(str(sp.N(stated, run.dps + 10)))
                 errors.append(float(abs(exact - numbers.disagreement_by_quadrature(angle, dps=run.dps))))
-        return Measured(max(errors), digits_tolerance(run.dps))
+        return Measured(worst(errors), digits_tolerance(run.dps))
 
     def train(self, cases, run):
         from ..training.linear_sgd import Data, Experiment  # noqa: PLC0415 - torch only when training
