@@ -14,8 +14,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from verify.claims.omp import DEPTH, INIT, STEP, OmpCase
-from verify.claims.quadratic import DATA_STEP, TARGETS
+from numerics import omp, quadratic_data
+from verify.claims.omp import DEPTH, INIT, STEP, THRESHOLD
+from verify.claims.quadratic import DATA_STEP, DIMENSION, TARGETS
 from verify.training import quadratic, two_branch
 
 
@@ -26,25 +27,24 @@ def timed(function):
 
 
 def quadratic_pair(experiments: int, steps: int):
-    losses = ["bias" if b % 2 else "no-bias" for b in range(experiments)]
-    arguments = dict(targets=TARGETS, inits=[Fraction(1, 10**4)] * experiments, step_sizes=[DATA_STEP] * experiments,
-                     seeds=list(range(experiments)), samples=[100] * experiments, record=[[0, steps]] * experiments)
-
-    def one(b):
-        return quadratic.train([losses[b]], **{k: v[b:b + 1] if isinstance(v, list) else v for k, v in arguments.items()})
-
-    batched, batched_s = timed(lambda: quadratic.train(losses, **arguments))
-    alone, loop_s = timed(lambda: [one(b) for b in range(experiments)])
+    rng = np.random.default_rng(0)
+    drawn = []
+    for b in range(experiments):
+        weights = quadratic_data.orthogonal_weights(rng, init=Fraction(1, 10**4), size=DIMENSION)
+        inputs = quadratic_data.gaussian_inputs(rng, samples=100, size=DIMENSION)
+        drawn.append(quadratic.Experiment("bias" if b % 2 else "no-bias", weights, DATA_STEP, (0, steps), inputs))
+    batched, batched_s = timed(lambda: quadratic.train(drawn, TARGETS))
+    alone, loop_s = timed(lambda: [quadratic.train([e], TARGETS) for e in drawn])
     difference = max(float(np.max(np.abs(run.values[0] - batched.values[b]))) for b, run in enumerate(alone))
     return batched_s, loop_s, difference
 
 
 def omp_pair(experiments: int, steps: int):
-    data = [OmpCase(seed, 5).data() for seed in range(experiments)]
-    x, y = np.stack([d[0] for d in data]), np.stack([d[2] for d in data])
-    options = dict(depth=DEPTH, init=INIT, step=STEP, steps=steps, threshold=Fraction(1, 10), wanted=99)
-    batched, batched_s = timed(lambda: two_branch.train(x, y, **options))
-    alone, loop_s = timed(lambda: [two_branch.train(x[b:b + 1], y[b:b + 1], **options) for b in range(experiments)])
+    rng = np.random.default_rng(0)
+    data = [omp.sparse_regression(rng, samples=80, features=1000, sparsity=5) for _ in range(experiments)]
+    drawn = [two_branch.Experiment(x, y, DEPTH, INIT, STEP, steps, THRESHOLD) for x, _, y in data]
+    batched, batched_s = timed(lambda: two_branch.train(drawn))
+    alone, loop_s = timed(lambda: [two_branch.train([e]) for e in drawn])
     difference = max(float(np.max(np.abs(run.sigma[0] - batched.sigma[b]))) for b, run in enumerate(alone))
     return batched_s, loop_s, difference
 
@@ -59,8 +59,8 @@ def main() -> None:
                        ("OMP toy model (d = 1000, n = 80)", omp_pair)):
         batched_s, loop_s, difference = pair(options.experiments, options.steps)
         print(f"{name}: {options.experiments} experiments x {options.steps} steps")
-        print(f"  batched {batched_s:7.3f} s, per-experiment loop {loop_s:7.3f} s, speed-up {loop_s / batched_s:5.1f}x, "
-              f"largest difference {difference:.1e}")
+        print(f"  batched {batched_s:7.3f} s, per-experiment loop {loop_s:7.3f} s, "
+              f"speed-up {loop_s / batched_s:5.1f}x, largest difference {difference:.1e}")
 
 
 if __name__ == "__main__":

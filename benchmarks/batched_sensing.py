@@ -19,27 +19,34 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import replace
 
 import numpy as np
 
+from numerics import sensing_data
 from verify.claims.sensing import SIZE, SIZES, gaussian_step, target_matrix
 from verify.training import sensing as training
 
 
-def experiments(count: int, datasets: int):
-    """(depth, n, dataset, initial scale, seed of the initialisation) for ``count`` experiments."""
-    return [(1 + b % 4, SIZES[(b // 4) % len(SIZES)], b % datasets, 10.0 ** -(2 + b % 3), 100 + b)
-            for b in range(count)]
+def experiments(count: int, datasets: int, steps: int) -> list:
+    """``count`` experiments of ``steps`` steps: depths 1-4, n in SIZES, dataset b mod ``datasets``, initial scales
+    1e-2..1e-4."""
+    rng = np.random.default_rng(100)
+    drawn = []
+    for b in range(count):
+        depth, samples, init = 1 + b % 4, SIZES[(b // 4) % len(SIZES)], 10.0 ** -(2 + b % 3)
+        layers = sensing_data.gaussian_factors(rng, depth=depth, init=init, size=SIZE)
+        drawn.append(training.Experiment(layers, target_matrix(), b % datasets, gaussian_step(depth, samples),
+                                         (0, steps), samples))
+    return drawn
 
 
-def run(drawn, data, steps: int, device: str, shared: bool):
+def run(drawn, data, device: str, shared: bool):
     """Train ``drawn`` in one call; with ``shared`` False every experiment gets its own copy of its rows."""
-    measurements = data if shared else [data[s][:n] for _, n, s, _, _ in drawn]
-    return training.train([e[0] for e in drawn], measurements, [target_matrix()] * len(drawn),
-                          [e[3] for e in drawn], [gaussian_step(e[0], e[1]) for e in drawn], [[0, steps]] * len(drawn),
-                          datasets=[e[2] for e in drawn] if shared else None,
-                          samples=[e[1] for e in drawn] if shared else None, seeds=[e[4] for e in drawn],
-                          device=device)
+    if not shared:
+        data = [data[e.dataset][: e.samples] for e in drawn]
+        drawn = [replace(e, dataset=b) for b, e in enumerate(drawn)]
+    return training.train(drawn, data, device=device)
 
 
 def main() -> None:
@@ -49,21 +56,20 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--device", default="auto")
     options = parser.parse_args()
-    drawn = experiments(options.experiments, options.datasets)
-    data = [training.gaussian_measurements(seed, max(SIZES), SIZE) for seed in range(options.datasets)]
-    run(drawn[:2], data, 2, options.device, shared=True)  # one-time torch start-up, untimed
+    drawn = experiments(options.experiments, options.datasets, options.steps)
+    rng = np.random.default_rng(0)
+    data = [sensing_data.gaussian_measurements(rng, max(SIZES), SIZE) for _ in range(options.datasets)]
+    run([replace(e, record=(0, 2)) for e in drawn[:2]], data, options.device, shared=True)  # torch start-up, untimed
 
     start = time.perf_counter()
-    alone = [run([(depth, n, 0, init, seed)], [data[dataset]], options.steps, options.device, shared=True)
-             for depth, n, dataset, init, seed in drawn]
+    alone = [run([replace(e, dataset=0)], [data[e.dataset]], options.device, shared=True) for e in drawn]
     loop_s = time.perf_counter() - start
-
     start = time.perf_counter()
-    private = run(drawn, data, options.steps, options.device, shared=False)
+    private = run(drawn, data, options.device, shared=False)
     private_s = time.perf_counter() - start
 
     start = time.perf_counter()
-    shared = run(drawn, data, options.steps, options.device, shared=True)
+    shared = run(drawn, data, options.device, shared=True)
     shared_s = time.perf_counter() - start
 
     worst = max(float(np.max(np.abs(batch.final[b] - single.final[0])) / np.max(np.abs(single.final[0])))

@@ -62,15 +62,16 @@ def exact(name: str, value) -> Fraction:
     if isinstance(value, mpmath.mpf):
         if not mpmath.isfinite(value):
             raise ParameterError(name, value, "a finite real number", "got NaN or infinity")
-        man, exp = value.man_exp
-        return Fraction(man) * Fraction(2) ** exp
+        man, exp = value.man_exp  # of |value|: mpmath keeps the sign apart
+        magnitude = Fraction(man) * Fraction(2) ** exp
+        return -magnitude if value < 0 else magnitude
     if isinstance(value, str):
         try:
             return exact(name, Fraction(value.strip()))
         except (ValueError, ZeroDivisionError):
             try:
                 number = mpmath.mpf(value.strip())
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, ZeroDivisionError):
                 raise ParameterError(name, value, "a finite real number", "could not parse it") from None
             return exact(name, number)
     if isinstance(value, numbers.Integral):

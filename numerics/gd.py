@@ -59,38 +59,58 @@ class GDReplay:
 
 
 def replay(steps, *, depth, target, init, step, dps=30) -> GDReplay:
-    """Replay GD with step size ``step`` in mpmath and record σ after each number of ``steps``."""
+    """Replay GD with step size ``step`` in mpmath and record σ after each number of ``steps``.
+
+    Every step rounds w, and ``amplification`` says how much those errors grow; the replay runs with
+    guard digits for N · max(amplification) (measured, then paid for), so that σ is correct to ``dps``.
+    """
     n, star, s0 = arguments.toy(depth_=depth, target=target, init=init)
     eta = arguments.positive("step", step)
-    digits = arguments.dps(dps)
+    digits = arguments.working_dps(dps)
     marks = sorted({arguments.integer("steps", k, 0, 10**9) for k in steps})
     with mp.workdps(digits):
-        sm, h = to_mpf(star), to_mpf(eta)
-        curvature = n * sm ** (2 - mp.mpf(2) / n)  # -f'(w*) per unit of σ-time, the fixed point's rate
-        if h * curvature >= 2:
+        curvature = n * to_mpf(star) ** (2 - mp.mpf(2) / n)  # -f'(w*) per unit of σ-time: the fixed point's rate
+        if to_mpf(eta) * curvature >= 2:
             raise ParameterError("step", float(eta),
                                  f"below the stability limit 2/(N target^(2-2/N)) = {mp.nstr(2 / curvature, 6)}",
                                  "gradient descent diverges beyond it")
-        w = mp.root(to_mpf(s0), n)
-        drift = f0 = _f(w, n, sm)
-        sigmas, deviations, amplifications = [], [], []
-        deviation, amplification, k = mp.mpf(0), mp.mpf(0), 0
-        for mark in marks:
-            while k < mark:
-                w_next = w + h * drift
-                drift_next = _f(w_next, n, sm)
-                # A_{k+1} = (A_k + 1) · (f(w_{k+1})/w_{k+1}) / (f(w_k)/w_k); at the fixed point (f rounds
-                # to 0 at this precision) the ratio is the map's derivative 1 − η N σ*^{2−2/N}.
-                ratio = drift_next * w / (drift * w_next) if drift else 1 - h * curvature
-                amplification = (amplification + 1) * ratio
-                w, drift, k = w_next, drift_next, k + 1
-                if drift:
-                    rate = n * w ** (n - 1) * drift  # σ̇ = N w^{N−1} f(w)
-                    deviation = max(deviation, h / 2 * rate * abs(mp.log(drift / f0)))
-            sigmas.append(w**n)
-            deviations.append(deviation)
-            amplifications.append(amplification)
-    return GDReplay(tuple(marks), tuple(sigmas), tuple(deviations), tuple(amplifications))
+    guard = 15  # enough while N · amplification < 1e10, the common case; else measured and rerun
+    while True:
+        with mp.workdps(digits + guard):
+            sigmas, deviations, amplifications = _replay(marks, n, star, s0, eta)
+            needed = int(mp.log10(n * max(amplifications + [mp.mpf(1)]))) + 5
+        if needed <= guard:
+            break
+        guard = needed
+    with mp.workdps(digits):
+        return GDReplay(tuple(marks), *(tuple(+value for value in values) for values in (sigmas, deviations,
+                                                                                      amplifications)))
+
+
+def _replay(marks, n, star, s0, eta):
+    """σ, deviation and amplification after each number of steps in ``marks``, at the current precision."""
+    sm, h = to_mpf(star), to_mpf(eta)
+    curvature = n * sm ** (2 - mp.mpf(2) / n)
+    w = mp.root(to_mpf(s0), n)
+    drift = f0 = _f(w, n, sm)
+    sigmas, deviations, amplifications = [], [], []
+    deviation, amplification, k = mp.mpf(0), mp.mpf(0), 0
+    for mark in marks:
+        while k < mark:
+            w_next = w + h * drift
+            drift_next = _f(w_next, n, sm)
+            # A_{k+1} = (A_k + 1) · (f(w_{k+1})/w_{k+1}) / (f(w_k)/w_k); at the fixed point (w stops moving
+            # at this precision) the ratio is the map's derivative 1 − η N σ*^{2−2/N}.
+            ratio = drift_next * w / (drift * w_next) if w_next != w else 1 - h * curvature
+            amplification = (amplification + 1) * ratio
+            w, drift, k = w_next, drift_next, k + 1
+            if drift:
+                rate = n * w ** (n - 1) * drift  # σ̇ = N w^{N−1} f(w)
+                deviation = max(deviation, h / 2 * rate * abs(mp.log(drift / f0)))
+        sigmas.append(w**n)
+        deviations.append(deviation)
+        amplifications.append(amplification)
+    return sigmas, deviations, amplifications
 
 
 def _f(w, n, sm):

@@ -36,7 +36,7 @@ def quad_time_to(sigma, *, depth, target, init, dps=50):
     """t(σ) by tanh-sinh quadrature in the logit variable (independent of 2F1)."""
     n, star, s0 = arguments.toy(depth_=depth, target=target, init=init)
     s = arguments.sigma(sigma, target=star, init=s0)
-    digits = arguments.dps(dps)
+    digits = arguments.working_dps(dps)
     if s == s0:
         return mp.mpf(0)
     # y1 − y0 ≈ (σ − σ0)/σ0 loses log10(σ/(σ − σ0)) digits to cancellation: carry that many more.
@@ -60,7 +60,7 @@ def odefun_sigma_at(t, *, depth, target, init, dps=30):
     """σ(t) from mpmath's Taylor ODE solver in the balanced factor w = σ^{1/N}."""
     n, star, s0 = arguments.toy(depth_=depth, target=target, init=init)
     time = arguments.nonnegative("t", t)
-    digits = arguments.dps(dps)
+    digits = arguments.working_dps(dps)
     with mp.workdps(digits + 10):
         sm = to_mpf(star)
         solution = mp.odefun(lambda _, w: w ** (n - 1) * (sm - w**n), 0, mp.root(to_mpf(s0), n))

@@ -1,14 +1,19 @@
-"""Orthogonal matching pursuit, as the authors' code runs it (beyond-toy.md §5).
+"""Orthogonal matching pursuit, as the authors' code runs it, and its sparse-regression data (docs/claims/omp.md).
 
 Greedily pick the column with the largest |x_iᵀ r|, refit least squares on the selected columns, and
 stop when ½‖r‖² < ``tolerance`` or a column would be picked twice. Returns the order of selection and,
 for each step, the residual's largest correlation with an already selected column (zero up to rounding
 when the refit is right: the check of the implementation).
+
+``sparse_regression`` draws the data of the authors' OMP_experiment.py from a generator the caller passes (a claim
+passes one of its run's streams, ``Run.rng``).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from . import arguments
 
 
 def omp(x: np.ndarray, y: np.ndarray, *, tolerance: float = 1e-4, max_features: int | None = None):
@@ -29,3 +34,16 @@ def omp(x: np.ndarray, y: np.ndarray, *, tolerance: float = 1e-4, max_features: 
         residual = y - x[:, selected] @ coefficients
         orthogonality.append(float(np.max(np.abs(x[:, selected].T @ residual))))
     return selected, orthogonality
+
+
+def sparse_regression(rng: np.random.Generator, *, samples: int, features: int, sparsity: int):
+    """X (n × d, Gaussian columns normalised to unit norm), a k-sparse w* on a uniformly random support with values
+    Exp(scale 10) + 1, and y = X w*."""
+    n = arguments.integer("samples", samples, 1, 10**6)
+    d = arguments.integer("features", features, 1, 10**6)
+    k = arguments.integer("sparsity", sparsity, 0, d)
+    x = rng.normal(size=(n, d))
+    x /= np.linalg.norm(x, axis=0)
+    truth = np.zeros(d)
+    truth[rng.choice(d, k, replace=False)] = rng.exponential(10, k) + 1
+    return x, truth, x @ truth

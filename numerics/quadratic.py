@@ -33,7 +33,7 @@ def eigenvalue_gd(targets, *, init, step, steps, coupled: bool, dps=30) -> list:
     eta = arguments.positive("step", step)
     marks = sorted({arguments.integer("steps", k, 0, 10**7) for k in steps})
     out = []
-    with mp.workdps(arguments.dps(dps)):
+    with mp.workdps(arguments.working_dps(dps)):
         values = [to_mpf(start)] * len(stars)
         goals, h = [to_mpf(s) for s in stars], to_mpf(eta)
         k = 0

@@ -1,15 +1,17 @@
 """Run a SymPy computation with a wall-clock limit.
 
-SymPy's ``integrate`` can run for minutes on the toy model's integrals (numerics-notes.md §6.2) and
-cannot be interrupted from inside, so the computation runs in a forked child process that is killed
-when the limit passes. The result comes back pickled.
+SymPy's ``integrate`` can run for minutes on the toy model's integrals and cannot be interrupted from
+inside, so the computation runs in a forked child process that is killed when the limit passes. The
+result comes back pickled.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import pickle
 import signal
+import threading
 
 
 class TimeLimitExceeded(Exception):
@@ -21,17 +23,10 @@ def within(seconds: float, function, *args):
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_run, args=(sender, function, args), daemon=True)
-    # Ctrl-C during the fork would raise inside an at-fork callback (logging's lock release), where Python
-    # prints the KeyboardInterrupt and drops it: hold SIGINT until the fork is done, then take it here.
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        child.start()
+        with _ctrl_c_deferred():
+            child.start()
         sender.close()
-    except BaseException:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        raise
-    try:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a Ctrl-C held during the fork is raised here
         if not receiver.poll(seconds):
             raise TimeLimitExceeded(f"{getattr(function, '__name__', 'computation')} took longer than {seconds:g} s")
         ok, payload = pickle.loads(receiver.recv_bytes())
@@ -40,16 +35,44 @@ def within(seconds: float, function, *args):
     finally:
         if child.is_alive():
             child.kill()
-        child.join()
+        if child.pid is not None:
+            child.join()
+        # release the pipe and the process now: their finalizers, run later by the garbage collector, are
+        # places where Python prints a KeyboardInterrupt and drops it
+        child.close()
+        sender.close()
         receiver.close()
     if not ok:
         raise payload
     return payload
 
 
+@contextlib.contextmanager
+def _ctrl_c_deferred():
+    """Hold a Ctrl-C that arrives inside the block and deliver it at the end.
+
+    A KeyboardInterrupt raised inside ``os.fork``'s at-fork callbacks (logging's lock release) is printed
+    and dropped. Blocking SIGINT in this thread is not enough: the kernel then hands the signal to another
+    thread (BLAS and torch keep pools), and Python raises it in this one at the next bytecode, wherever that
+    is. So the Python-level handler only records the signal here, and afterwards the signal is raised again
+    under the previous handler (a KeyboardInterrupt by default). Python runs signal handlers only in the
+    main thread: elsewhere there is nothing to hold.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            signal.raise_signal(signal.SIGINT)
+
+
 def _run(sender, function, args):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it kills this child
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held across the fork (see ``within``)
     try:
         message = (True, function(*args))
     except Exception as error:  # noqa: BLE001 - re-raised in the parent

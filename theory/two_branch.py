@@ -2,7 +2,7 @@
 
 With the authors' loss, Keras 'mse' = mean of squared errors (no ½), on inputs with XᵀX/n = I the loss is
 ‖σ − σ*‖², and gradient flow on the weight-shared branches gives, per coordinate,
-dσ/dt = 2N² (w_+^{2N−2} + w_-^{2N−2}) (σ* − σ) (toy-model.md §1.4 and beyond-toy.md §5) [derived].
+dσ/dt = 2N² (w_+^{2N−2} + w_-^{2N−2}) (σ* − σ) (docs/claims/omp.md) [derived].
 """
 
 from __future__ import annotations

@@ -298,8 +298,6 @@ class Claim:
 
     def global_outcomes(self, run: Run) -> list:
         """Outcomes of the selected checks that run once per claim."""
-        if hasattr(self, "global_checks"):  # TRANSITIONAL: a claim on the previous contract
-            return self.global_checks(run)
         outcomes = []
         for declared in self.checks:
             if declared.once and run.selects(declared.name):
@@ -378,17 +376,3 @@ def for_claim(run: Run, claim: Claim) -> Run:
     """``run`` as seen by ``claim``: its random streams keyed by the claim's id."""
     return replace(run, claim=claim.id)
 
-
-# --- TRANSITIONAL: the previous contract, until every built-in claim is declared with @check ----------
-def CheckSpec(name, kind, description, tolerance):  # noqa: N802
-    return Check(name, kind, description, tolerance)
-
-
-Settings = Run
-
-
-def guarded(check_name: str, case, compute, *arguments) -> Outcome:
-    try:
-        return compute(*arguments)
-    except DOMAIN_ERRORS as failure:
-        return Outcome(check_name, case, math.nan, math.nan, ERROR, describe_failure(failure))

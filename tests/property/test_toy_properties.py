@@ -12,7 +12,7 @@ from hypothesis import example, given, target
 from hypothesis import strategies as st
 
 from numerics import integrators, toy
-from verify.strategies import toy_cases
+from verify.strategies import INIT_CEILING, TOY_DEPTHS, toy_cases
 
 depths = st.integers(1, 12)
 targets = st.fractions(min_value=Fraction(1, 100), max_value=100, max_denominator=100)
@@ -86,10 +86,11 @@ def test_time_increases_with_sigma_and_decreases_with_init(depth, star, decade, 
 
 @given(toy_cases(step_budget=800))
 def test_strategy_builds_valid_affordable_cases(case):
-    assert 1 <= case.depth <= 8 and list(case.targets) == sorted(case.targets, reverse=True)
+    assert case.depth in TOY_DEPTHS and list(case.targets) == sorted(case.targets, reverse=True)
+    assert 0 < case.init <= case.targets[-1] * INIT_CEILING
     assert 0 < case.init < min(case.targets)
     assert case.step * case.depth * max(case.targets) ** (2 - Fraction(2, case.depth)) <= 1  # stable, monotone
-    assert case.steps <= 800 or case.init == min(case.targets) / 10
+    assert case.steps <= 800 or case.init == min(case.targets) * INIT_CEILING
     for star in case.targets:
         low, high = case.levels(star)
         assert case.init < low < star and case.init < high < star

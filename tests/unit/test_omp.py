@@ -47,15 +47,40 @@ def test_two_branch_flow_derivation_is_exact():
     assert two_branch.flow().exact
 
 
+def test_sparse_regression_data_are_the_authors():
+    x, truth, y = omp.sparse_regression(np.random.default_rng(3), samples=80, features=1000, sparsity=5)
+    assert x.shape == (80, 1000) and np.allclose(np.linalg.norm(x, axis=0), 1, rtol=1e-14)
+    assert np.count_nonzero(truth) == 5 and truth[truth != 0].min() >= 1 and np.array_equal(y, x @ truth)
+
+
+def _isotropic(goals, **fields):
+    x = np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]])
+    return training.Experiment(x, x @ np.array(goals), **{**dict(depth=3, init=1e-2, step=1e-3, steps=3000,
+                                                                   threshold=0.5), **fields})
+
+
 def test_trainer_records_first_crossings_and_both_signs():
-    x = np.array([[[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]]])
-    run = training.train(x, x @ np.array([3.0, -2.0]), depth=3, init=1e-2, step=1e-3, steps=3000, threshold=0.5,
-                         wanted=99, device="cpu")
+    run = training.train([_isotropic([3.0, -2.0]), _isotropic([3.0, -2.0], wanted=2)], device="cpu")
     assert (run.first[0] > 0).all() and run.first[0, 0] < run.first[0, 1]  # the larger target first
-    assert np.allclose(run.sigma[0], [3.0, -2.0], atol=1e-6) and run.steps == 3000
-    early = training.train(x, x @ np.array([3.0, -2.0]), depth=3, init=1e-2, step=1e-3, steps=3000, threshold=0.5,
-                           wanted=2, device="cpu")
-    assert early.steps < 3000 and early.steps % 500 == 0 and (early.first[0] >= 0).all()
-    with pytest.raises(ValueError, match="inputs"):
-        training.train(np.zeros((2, 3)), np.zeros((2, 3)), depth=3, init=1e-2, step=1e-3, steps=5, threshold=1,
-                       wanted=1)
+    assert np.allclose(run.sigma[0], [3.0, -2.0], atol=1e-6) and run.steps[0] == 3000
+    assert run.steps[1] < 3000 and run.steps[1] % 500 == 0 and (run.first[1] == run.first[0]).all()
+    assert run.finite.all() and run.device == "cpu" and run.dtype == "float64"
+
+
+def test_an_experiment_trains_the_same_alone_and_in_a_batch_of_other_shapes_and_depths():
+    """Batched with a deeper network on more features (padding), at its own step size and limit."""
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(7, 5))
+    other = training.Experiment(x, x @ np.array([2.0, 0, 0, -1.0, 0]), 5, 1e-4, 2e-3, 4000, 0.1)
+    batch = training.train([_isotropic([3.0, -2.0], steps=1200), other], device="cpu")
+    alone = training.train([_isotropic([3.0, -2.0], steps=1200)], device="cpu")
+    assert np.allclose(batch.sigma[0, :2], alone.sigma[0], rtol=1e-13, atol=1e-15) and (batch.sigma[0, 2:] == 0).all()
+    assert (batch.first[0] == np.append(alone.first[0], [-1, -1, -1])).all() and list(batch.steps) == [1200, 4000]
+
+
+def test_trainer_names_bad_fields():
+    for change, message in ((dict(depth=0), "depth"), (dict(step=-1), "step"), (dict(wanted=3), "wanted"),
+                            (dict(labels=np.zeros(3)), "inputs must be")):
+        with pytest.raises(ValueError, match=message):
+            training.train([_isotropic([3.0, -2.0], **change) if "labels" not in change else
+                            training.Experiment(np.zeros((4, 2)), change["labels"], 3, 1e-2, 1e-3, 5, 1)], device="cpu")

@@ -45,3 +45,54 @@ def test_coupled_flow_overshoots_and_grows_spurious_eigenvalues():
 def test_bad_targets():
     with pytest.raises(ValueError, match="targets"):
         quadratic.eigenvalue_gd([], init="1e-4", step="0.01", steps=[1], coupled=True)
+
+
+def _experiment(loss, init, step, record, seed=0, samples=None, size=3):
+    from numerics import quadratic_data
+    from verify.training import quadratic as training
+
+    rng = np.random.default_rng(seed)
+    weights = quadratic_data.orthogonal_weights(rng, init=init, size=size)
+    inputs = quadratic_data.gaussian_inputs(rng, samples=samples, size=size) if samples else None
+    return training.Experiment(loss, weights, step, record, inputs)
+
+
+def test_trained_population_losses_follow_the_eigenvalue_gd_maps():
+    """Full 3 × 3 W from a random orthogonal init: the eigenvalues of WᵀW are the eigenvalue GD map's, with the
+    bias at its optimum (variance loss) and without it (population loss, coupled through the trace)."""
+    from verify.training import quadratic as training
+
+    record = (0, 50, 200)
+    runs = training.train([_experiment("variance", "1e-3", Fraction(1, 64), record),
+                           _experiment("population", "1e-3", Fraction(1, 64), record, seed=1)], TARGETS, device="cpu")
+    for b, coupled in enumerate((False, True)):
+        exact = quadratic.eigenvalue_gd(TARGETS, init="1e-3", step=Fraction(1, 64), steps=record, coupled=coupled)
+        reference = np.sort(np.array(exact, dtype=float), axis=1)[:, ::-1]
+        assert np.allclose(runs.values[b], reference, rtol=1e-12, atol=0)
+    assert runs.finite.all() and runs.device == "cpu" and runs.dtype == "float64"
+
+
+def test_a_data_experiment_trains_the_same_alone_and_in_a_batch():
+    from verify.training import quadratic as training
+
+    batch = training.train([_experiment("bias", "1e-3", 0.004, (0, 300), samples=40),
+                            _experiment("no-bias", "1e-2", 0.004, (0, 100, 600), seed=2, samples=25),
+                            _experiment("variance", "1e-3", 0.01, (0, 800))], TARGETS, device="cpu")
+    alone = training.train([_experiment("no-bias", "1e-2", 0.004, (0, 100, 600), seed=2, samples=25)], TARGETS,
+                           device="cpu")
+    assert np.allclose(batch.values[1], alone.values[0], rtol=1e-12, atol=1e-15)
+    assert np.isnan(batch.values[0, 2:]).all() and batch.steps[1] == (0, 100, 600)
+
+
+def test_trainer_flags_divergence_and_names_bad_fields():
+    from verify.training import quadratic as training
+
+    runs = training.train([_experiment("variance", "1e-3", 10.0, (0, 200)),
+                           _experiment("variance", "1e-3", 0.01, (0, 5))], TARGETS, device="cpu")
+    assert list(runs.finite) == [False, True]
+    for experiment, message in ((_experiment("ridge", "1e-3", 0.01, (0,)), "loss="),
+                                (_experiment("bias", "1e-3", 0.01, (0,)), "inputs"),
+                                (_experiment("variance", "1e-3", 0.01, ()), "record"),
+                                (_experiment("variance", "1e-3", 0.01, (0,), size=4), "weights")):
+        with pytest.raises(ValueError, match=message):
+            training.train([experiment], TARGETS, device="cpu")

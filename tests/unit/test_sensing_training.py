@@ -28,8 +28,8 @@ def test_aligned_training_is_the_toy_models_gradient_descent():
     layers = sensing_data.balanced_factors(depth=depth, init=init, size=6)
     runs = training.train([training.Experiment(layers, TARGET, 0, step, record)],
                           [sensing_data.aligned_measurements(6)], top=3, device="cpu")
-    toy = toy_training.train([toy_training.Experiment(depth, (Fraction(3), Fraction(2), Fraction(1)), init, step, record)],
-                             device="cpu")
+    targets = (Fraction(3), Fraction(2), Fraction(1))
+    toy = toy_training.train([toy_training.Experiment(depth, targets, init, step, record)], device="cpu")
     assert np.allclose(runs.singular[0], toy.sigma[0], rtol=1e-12, atol=0)
     assert not (runs.final[0] - np.diag(np.diag(runs.final[0]))).any()
     assert runs.device == "cpu" and runs.dtype == "float64" and runs.finite.all()
@@ -77,9 +77,11 @@ def test_divergence_is_flagged_per_experiment_not_hidden():
 @pytest.mark.parametrize("change, message", [
     (dict(dtype="float16"), "dtype="), (dict(factors=np.zeros((2, 5, 6))), r"factors has shape"),
     (dict(factors=np.full((2, 6, 6), np.nan)), "factors is invalid"), (dict(factors=np.zeros((17, 6, 6))), "N <= 16"),
-    (dict(step=0), "step="), (dict(target=np.zeros((5, 6))), "target"), (dict(datasets=[np.zeros((4, 35))]), "datasets"),
+    (dict(step=0), "step="), (dict(target=np.zeros((5, 6))), "target"),
+    (dict(datasets=[np.zeros((4, 35))]), "datasets"),
     (dict(samples=31), "samples="), (dict(dataset=1), "dataset="), (dict(record=()), "record"),
-    (dict(levels=(1, 1, 1, 1, 1, 1)), "levels"), (dict(experiments=[]), "experiments=\\[\\]"), (dict(device="tpu"), "device="),
+    (dict(levels=(1, 1, 1, 1, 1, 1)), "levels"), (dict(experiments=[]), "experiments=\\[\\]"),
+    (dict(device="tpu"), "device="),
 ])
 def test_invalid_arguments_name_themselves(change, message):
     fields = dict(factors=np.full((2, 6, 6), 0.1), target=TARGET, dataset=0, step=0.01, record=(0, 2))

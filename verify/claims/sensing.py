@@ -1,32 +1,31 @@
 """sensing: deep matrix sensing learns singular values largest-first and, with depth, recovers a low-rank target.
 
-The seed paper's §4.1 (Figure 1a, Figure 4; beyond-toy.md §1, §9): W = W_1⋯W_N, d = 50, a rank-4 target
-W* = diag(12, 6, 4, 3), n < d² Gaussian measurements. This module holds the claim, its cases, the
-Hypothesis strategy that draws them, and the figures.
+The seed paper's §4.1 (Figure 1a, Figure 4): W = W_1⋯W_N, d = 50, a rank-4 target W* = diag(12, 6, 4, 3), n < d²
+Gaussian measurements. The mathematics and where each tolerance comes from: docs/claims/sensing.md.
 
-Cases share measurement matrices: a run draws its datasets from a pool of ``POOL`` seeds (``pool``), and
-the n = 1000 datasets are the first 1000 rows of the n = 1500 ones. A step of gradient descent is bound
-by reading the 30 MB measurement matrix, so experiments on one dataset train for the price of one.
+A run draws ``POOL`` Gaussian datasets of 1500 measurements from its random streams; a case uses the first n
+rows of one of them (n = 1000 or 1500). A step of gradient descent is bound by reading the 30 MB measurement
+matrix, so experiments on one dataset train for the price of one.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
+from unittest import mock
 
 import numpy as np
 from hypothesis import strategies as st
-from scipy import stats
 
-from numerics import gd, toy
+from numerics import gd, sensing_data, toy
+from numerics import sensing as min_norm
 from theory import sensing as model
-from theory.derivation import DerivationError
+from theory import toy as toy_theory
 
-from .. import cache
 from ..cases import Case, round_down, text
-from ..claim import ERROR, FAIL, PASS, SKIPPED, UNIT_ROUNDOFF, CheckSpec, Claim, Outcome, Settings, guarded, judge
+from ..claim import Claim, Corruption, Diverged, Measured, Run, Skip, check, worst
 from ..strategies import log_uniform, smallest_init, steps_to_horizon
 
 SIZE = 50  # d: W is d × d
@@ -39,7 +38,7 @@ LOWEST_INIT = Fraction(1, 10**6)
 # Largest initial scale the claim covers: the paper's 1e-4 for depth ≤ 2; deeper models keep learning
 # incrementally from larger initialisations (Theorem 2: polynomially small suffices for N ≥ 3).
 HIGHEST_INIT = {1: PAPER_INIT, 2: PAPER_INIT, 3: Fraction(1, 100), 4: Fraction(1, 100)}
-POOL = 2  # datasets (seeds) per run
+POOL = 2  # Gaussian datasets per run (its random streams "measurements 0", "measurements 1")
 GAUSSIAN_BUDGET = 3  # a Gaussian case may take this many times the profile's step budget (see module doc)
 HORIZON_MARGIN = Fraction(11, 10)  # Gaussian initialisation is not balanced: 10% beyond the toy model's time
 SETTLE = 100  # after the toy time, the least-measured tangent directions shrink their error by this factor
@@ -55,11 +54,11 @@ RECOVERY = float((TARGETS[-1] / 2) ** 2) / TARGET_NORM  # (σ_4*/2)²/‖W*‖²
 
 @dataclass(frozen=True)
 class SensingCase(Case):
-    """One depth-N experiment on n Gaussian measurements of W* (seed ``seed``), Gaussian initialisation with
-    mean singular value ``init``, ``steps`` GD steps of size ``step``; and its aligned twin: the same depth
-    with diagonal isotropic measurements and the balanced aligned initialisation ``aligned_init``."""
+    """One depth-N experiment on the first n rows of the run's Gaussian ``dataset`` (0..POOL−1), Gaussian
+    initialisation with mean singular value ``init``, ``steps`` GD steps of size ``step``; and its aligned twin:
+    the same depth with diagonal isotropic measurements and the balanced aligned initialisation ``aligned_init``."""
 
-    seed: int
+    dataset: int
     samples: int
     depth: int
     init: Fraction
@@ -72,11 +71,6 @@ class SensingCase(Case):
 
 def target_matrix() -> np.ndarray:
     return np.diag([float(t) for t in TARGETS] + [0.0] * (SIZE - RANK))
-
-
-def pool(seed: int) -> tuple:
-    """The dataset seeds of the run with ``--seed seed``."""
-    return tuple(range(POOL * seed, POOL * (seed + 1)))
 
 
 def curvature(depth: int, samples: int) -> float:
@@ -113,12 +107,8 @@ def aligned_step(depth: int) -> Fraction:
     return round_down(gd.monotone_step_limit(depth=depth, target=TARGETS[0]) / ALIGNED_DIVISOR)
 
 
-# ---------------------------------------------------------------------------------------------------
-# Cases
-
-
 @st.composite
-def sensing_cases(draw, *, step_budget: int, seeds: tuple = pool(0), depths=DEPTHS) -> SensingCase:
+def sensing_cases(draw, *, step_budget: int, depths=DEPTHS) -> SensingCase:
     """Cases whose Gaussian run fits ``GAUSSIAN_BUDGET × step_budget`` steps and whose aligned run fits
     ``step_budget`` steps: the initial scales are drawn (log-uniform, two significant digits) between the
     smallest affordable one and the claim's ceiling; (depth, n) pairs with no affordable scale are not drawn."""
@@ -129,12 +119,12 @@ def sensing_cases(draw, *, step_budget: int, seeds: tuple = pool(0), depths=DEPT
     init = log_uniform(draw, floor, HIGHEST_INIT[depth])
     twin_step = aligned_step(depth)
     twin_init = log_uniform(draw, _aligned_floor(depth, step_budget), TARGETS[-1] / 10)
-    return SensingCase(draw(st.sampled_from(seeds)), samples, depth, init, step,
+    return SensingCase(draw(st.sampled_from(tuple(range(POOL)))), samples, depth, init, step,
                        gaussian_steps(depth, samples, init, step), twin_init, twin_step,
                        steps_to_horizon(depth, TARGETS[-1], twin_init, twin_step))
 
 
-@lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=None)
 def _gaussian_floor(depth: int, samples: int, step_budget: int):
     """The smallest initial scale ≥ ``LOWEST_INIT`` whose Gaussian run fits the budget, or None."""
     budget, step, ceiling = GAUSSIAN_BUDGET * step_budget, gaussian_step(depth, samples), HIGHEST_INIT[depth]
@@ -147,13 +137,36 @@ def _gaussian_floor(depth: int, samples: int, step_budget: int):
     return max(smallest_init(depth, TARGETS[-1], step / HORIZON_MARGIN, budget - settle, ceiling), LOWEST_INIT)
 
 
-@lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=None)
 def _aligned_floor(depth: int, step_budget: int) -> Fraction:
     return max(smallest_init(depth, TARGETS[-1], aligned_step(depth), step_budget, TARGETS[-1] / 10), ALIGNED_FLOOR)
 
 
-# ---------------------------------------------------------------------------------------------------
-# The claim
+def _corrupted_reduction():
+    """The reduction checked against twice the project ODE (the flow of the 'mse' loss, without ½)."""
+    wrong = functools.partial(model.reduction_derivation, ode=lambda n: 2 * toy_theory.flow_rhs(n))
+    return mock.patch.object(model, "reduction_derivation", wrong)
+
+
+def _predicted(value):
+    """The depth-1 relative error predicted at ``value`` instead of 1 − n/d²."""
+    return lambda: mock.patch.object(min_norm, "expected_relative_error", lambda samples, size: Fraction(value))
+
+
+def _reads(part: str, depth_one: bool | None = None):
+    """An empirical check that reads the case's ``part`` experiment ("aligned" or "gaussian"), and with ``depth_one``
+    set applies to depth-1 cases only (True) or to deeper ones only (False): it is called with that experiment, and
+    returns its Skip or Diverged instead when the experiment was not trained."""
+    def decorate(measure):
+        @functools.wraps(measure)
+        def checked(self, case, run, trained):
+            if depth_one is not None and (case.depth == 1) != depth_one:
+                return []
+            experiment = getattr(trained, part)
+            return experiment if isinstance(experiment, (Skip, Diverged)) else measure(self, case, run, experiment)
+        checked.reads = (part, depth_one)  # what Sensing.train must train for the check
+        return checked
+    return decorate
 
 
 class Sensing(Claim):
@@ -179,167 +192,167 @@ class Sensing(Claim):
                           "initial scales: the paper's exact statement and sizes are not available to us."),
         ("derived", "The reduction (a): derived with SymPy for N = 1..4. The minimum-norm limit of depth 1, the "
                     "Beta law of its error, the step sizes, the recovery criterion and every tolerance: derived "
-                    "here (see each check)."),
+                    "here (docs/claims/sensing.md)."),
     )
-    checks = (
-        CheckSpec("isometry", "symbolic", "E⟨A, Δ⟩² = ‖Δ‖²_F for i.i.d. N(0, 1) entries (sympy.stats, d = 2), so "
-                  "the population loss is ½‖W − W*‖²_F", "exact"),
-        CheckSpec("aligned-reduction", "symbolic", "for N = 1..4 (d = 3 symbol matrices): off-diagonal gradients "
-                  "vanish on diagonal layers, and each diagonal entry of balanced layers follows N σ^{2−2/N}(σ* − σ) "
-                  "(theory.toy.flow_rhs)", "exact: lhs − rhs simplifies to 0"),
-        CheckSpec("aligned-vs-flow", "empirical", "full d × d layers trained on 64 diagonal isotropic measurements "
-                  "from σ_0^{1/N} I: the top-4 singular values against the toy closed form σ(ηk) (numerics.toy), "
-                  "max over 8 evenly spaced steps of |σ_GD − σ|/σ*", "2 × the first-order GD-vs-flow bound "
-                  "(η/2)·max σ̇·|log f(w_k)/f(w_0)| of numerics.gd.replay (the aligned model is the toy model's GD "
-                  "map), plus the rounding bound N·c·u·Σ_j amplification, c = 4(N + n + d) ulps per step, and "
-                  "4d·u·σ*_1/σ* for the singular values"),
-        CheckSpec("aligned-stays-diagonal", "empirical", "largest off-diagonal |W_ab| after aligned training",
-                  "0: exact in floating point (products and sums of exact zeros)"),
-        CheckSpec("aligned-zero-targets", "empirical", "how far the 46 zero-target diagonal entries (σ* = 0: "
-                  "dσ/dt = −N σ^{3−2/N} < 0) rose above their start", "the accumulated rounding of the gradient: "
-                  "k·Nη·2(n + d)·u·(Σσ* + dσ_0) (each step sums n measurements of d entries)"),
-        CheckSpec("min-norm-concentration", "numeric", "the dataset's minimum-norm least-squares solution "
-                  "W_mn = Aᵀ(AAᵀ)⁻¹y (NumPy, no training): |‖W_mn − W*‖²_F/‖W*‖²_F − (1 − n/d²)|", "the 1e-6 "
-                  "two-sided quantiles of Beta((d² − n)/2, n/2): ‖W_mn − W*‖² = ‖P_null W*‖² and the row space of "
-                  "Gaussian measurements is uniformly random, so this ratio has exactly that law"),
-        CheckSpec("learning-order", "empirical", "N ≥ 2, Gaussian: the first steps at which the i-th largest "
-                  "singular value reaches σ_i*/2 (checked every step) increase strictly for σ* = 12, 6, 4, 3; "
-                  "error = number of pairs out of order or never reached", "0: an order of integers is exact"),
-        CheckSpec("low-rank-recovery", "empirical", "N ≥ 2, Gaussian: ‖W − W*‖²_F/‖W*‖²_F after training",
-                  "(σ_4*/2)²/‖W*‖²_F = 2.25/205 ≈ 0.011: below it Mirsky's inequality puts every singular value "
-                  "within σ_4*/2 of its target, so σ_5 < 1.5 < σ_4 and the rank 4 is recovered (Figure 4's "
-                  "criterion); the minimum-norm solution sits at 1 − n/d² ≥ 0.4"),
-        CheckSpec("depth1-min-norm", "empirical", "N = 1, Gaussian: ‖W − (W_mn + P_null W_0)‖_F/‖W*‖_F, W_mn = A⁺y "
-                  "the minimum-norm least-squares solution computed by NumPy from the same measurements, P_null W_0 "
-                  "the initialisation's part in the null space of the measurements (GD never moves it)",
-                  "ρ^k‖P_row(W_0 − W*)‖_F/‖W*‖_F, ρ = max|1 − ηλ| over the nonzero spectrum of AᵀA/n (GD on a "
-                  "quadratic contracts the row-space error by ρ per step), plus k·4(n + d²)·u for rounding"),
-        CheckSpec("depth1-error", "empirical", "N = 1, Gaussian: |‖W − W*‖²_F/‖W*‖²_F − (1 − n/d²)|",
-                  "the 1e-6 two-sided quantiles of Beta((d² − n)/2, n/2), the exact law of ‖P_null W*‖²/‖W*‖² "
-                  "for the uniformly random row space of Gaussian measurements, plus 2ε + ε² for the trained "
-                  "W's distance ε ≤ ‖P_null W_0‖/‖W*‖ + the depth1-min-norm tolerance from W_mn"),
+    corruptions = (
+        Corruption("reduction against twice the project ODE (the 'mse' loss without ½)", _corrupted_reduction,
+                   checks=("aligned-reduction",)),
+        Corruption("depth-1 relative error predicted at 0", _predicted(0),
+                   checks=("min-norm-concentration", "depth1-error")),
+        Corruption("depth-1 relative error predicted at 1", _predicted(1),
+                   checks=("min-norm-concentration", "depth1-error")),
     )
 
-    # -------------------------------------------------------------------------------------------------
-    def global_checks(self, settings: Settings) -> list:
-        return [self._derivations("isometry", [None]), self._derivations("aligned-reduction", list(DEPTHS))]
+    # --- once per run: the derivations ----------------------------------------------------------------
+    @check("symbolic", once=True, compares="E⟨A, Δ⟩² = ‖Δ‖²_F for i.i.d. N(0, 1) entries (sympy.stats, d = 2), so "
+           "the population loss is ½‖W − W*‖²_F", tolerance="exact")
+    def isometry(self, run):
+        return self.derive("isometry", model.isometry_derivation)
 
-    def _derivations(self, check: str, depths: list) -> Outcome:
-        for depth in depths:
-            try:
-                _derive(depth)
-            except DerivationError as failure:
-                return Outcome(check, None, 1.0, 0.0, FAIL, str(failure))
-        return Outcome(check, None, 0.0, 0.0, PASS, f"{len(depths)} derivation(s), every step checked")
+    @check("symbolic", once=True, compares="for N = 1..4 (d = 3 symbol matrices): off-diagonal gradients vanish on "
+           "diagonal layers, and each diagonal entry of balanced layers follows N σ^{2−2/N}(σ* − σ) "
+           "(theory.toy.flow_rhs)", tolerance="exact: lhs − rhs simplifies to 0")
+    def aligned_reduction(self, run):
+        return [self._reduction(depth) for depth in DEPTHS]
 
     def derivations(self) -> list:
-        return [_derive(None), *(_derive(depth) for depth in DEPTHS)]
+        return [self.derive("isometry", model.isometry_derivation), *(self._reduction(depth) for depth in DEPTHS)]
 
-    def strategy(self, settings: Settings):
-        return sensing_cases(step_budget=settings.profile.step_budget, seeds=pool(settings.seed))
+    def _reduction(self, depth: int):
+        return self.derive(f"reduction:{depth}", lambda: model.reduction_derivation(depth))
 
-    def evaluate(self, cases: list, settings: Settings) -> dict:
-        evidence = {case: [guarded("min-norm-concentration", case, _minimum_norm_error, case)] for case in cases}
-        for results in (self._aligned(cases, settings), self._gaussian(cases, settings)):
-            for case, outcomes in results.items():
-                evidence[case].extend(outcomes)
-        return evidence
+    # --- per case -----------------------------------------------------------------------------------------
+    def strategy(self, run):
+        return sensing_cases(step_budget=run.profile.step_budget)
 
-    # ----------------------------------------------------------------------------------- aligned twin
-    def _aligned(self, cases: list, settings: Settings) -> dict:
-        names = ("aligned-vs-flow", "aligned-stays-diagonal", "aligned-zero-targets")
-        budget = settings.profile.step_budget
-        results = {case: _skipped(names, case, f"needs {case.aligned_steps} aligned GD steps, over the profile's "
-                                  f"budget of {budget}") for case in cases if case.aligned_steps > budget}
-        trainable = [case for case in cases if case not in results]
-        if not trainable:
-            return results
-        from ..training import sensing as training  # noqa: PLC0415 - torch only when models train
+    def train(self, cases, run):
+        """The aligned twins and the Gaussian runs of all cases, in one batched program. Cases that share a twin
+        or a Gaussian run (same parameters) share its training; experiments no selected check reads are not
+        trained (None)."""
+        reads = {getattr(getattr(self, c.method), "reads", None) for c in self.checks if run.selects(c.name)}
+        budget = run.profile.step_budget
+        parts = {case: (_plan(case, "aligned", budget) if ("aligned", None) in reads else None,
+                        _plan(case, "gaussian", budget) if ("gaussian", case.depth == 1) in reads else None)
+                 for case in cases}
+        plans = list(dict.fromkeys(p for pair in parts.values() for p in pair if isinstance(p, _Plan)))
+        results = {}
+        if plans:
+            from ..training import sensing as training  # noqa: PLC0415 - torch only when models train
 
-        measurements = training.aligned_measurements(SIZE)
-        twins = sorted({(c.depth, c.aligned_init, c.aligned_step, c.aligned_steps) for c in trainable})  # distinct runs
-        records = [sorted({round(r * steps / RECORDS) for r in range(RECORDS + 1)}) for *_, steps in twins]
-        runs = training.train([t[0] for t in twins], [measurements], [target_matrix()] * len(twins),
-                              [t[1] for t in twins], [t[2] for t in twins], records, datasets=[0] * len(twins),
-                              initialisation="identity", top=RANK + 1, device=settings.device, dtype=settings.dtype)
-        for case in trainable:
-            index = twins.index((case.depth, case.aligned_init, case.aligned_step, case.aligned_steps))
-            if not runs.finite[index]:
-                results[case] = [Outcome(name, case, math.nan, math.nan, ERROR, "GD produced NaN/inf") for name in names]
-                continue
-            results[case] = [guarded(names[0], case, self._versus_flow, case, records[index], runs.singular[index],
-                                     measurements.shape[0], settings),
-                             *_diagonal(case, runs.initial[index], runs.final[index], measurements.shape[0], settings)]
-        return results
+            used = sorted({plan.dataset for plan in plans if plan.dataset is not None})  # dataset 0: the aligned one
+            datasets = [sensing_data.aligned_measurements(SIZE), *(_measurements(run, index) for index in used)]
+            experiments = [plan.experiment(training, run, 0 if plan.dataset is None else 1 + used.index(plan.dataset))
+                           for plan in plans]
+            runs = training.train(experiments, datasets, top=RANK + 1, device=run.device, dtype=run.dtype)
+            results = {plan: _result(runs, index, experiment.samples or len(datasets[experiment.dataset]), plan)
+                       for index, (plan, experiment) in enumerate(zip(plans, experiments))}
+        return {case: _Trained(*(results.get(part, part) for part in pair)) for case, pair in parts.items()}
 
-    def _versus_flow(self, case: SensingCase, record: list, singular: np.ndarray, samples: int,
-                     settings: Settings) -> Outcome:
-        unit = UNIT_ROUNDOFF[settings.dtype]
-        worst, bound = 0.0, 0.0
+    @check("empirical", compares="full d × d layers trained on 64 diagonal isotropic measurements from σ_0^{1/N} I: "
+           "the top-4 singular values against the toy closed form σ(ηk) (numerics.toy), max over 8 evenly spaced "
+           "steps of |σ_GD − σ|/σ*", tolerance="2 × the first-order GD-vs-flow bound (η/2)·max σ̇·|log f(w_k)/f(w_0)| "
+           "of numerics.gd.replay (the aligned model is the toy model's GD map), plus the rounding bound "
+           "N·c·u·Σ_j amplification, c = 4(N + n + d) ulps per step, and 4d·u·σ*_1/σ* for the singular values",
+           measures="absolute error / σ*")
+    @_reads("aligned")
+    def aligned_vs_flow(self, case, run, twin):
+        errors, bounds, unit = [], [], run.unit_roundoff
         for i, star in enumerate(TARGETS):
-            replay = gd.replay(record, depth=case.depth, target=star, init=case.aligned_init, step=case.aligned_step,
-                               dps=15)
-            rounding = case.depth * 4 * (case.depth + samples + SIZE) * unit * float(max(replay.amplification))
+            replay = gd.replay(twin.record, depth=case.depth, target=star, init=case.aligned_init,
+                               step=case.aligned_step, dps=run.dps)
+            rounding = case.depth * 4 * (case.depth + twin.samples + SIZE) * unit * float(max(replay.amplification))
             svd = 4 * SIZE * unit * float(TARGETS[0] / star)  # singular values to a few ulps of σ_1
-            bound = max(bound, 2 * float(replay.deviation[-1]) / float(star) + rounding + svd + 4 * unit)
-            for r, k in enumerate(record):
+            bounds.append(2 * float(replay.deviation[-1]) / float(star) + rounding + svd + 4 * unit)
+            for r, k in enumerate(twin.record):
                 flow = toy.sigma_at(case.aligned_step * k, depth=case.depth, target=star, init=case.aligned_init,
-                                    dps=15, guess=replay.sigma[r])
-                worst = max(worst, abs(singular[r, i] - float(flow)) / float(star))
-        return judge("aligned-vs-flow", case, worst, bound,
-                     f"step {text(case.aligned_step)}, {case.aligned_steps} steps, σ_0 = {text(case.aligned_init)}")
+                                    dps=run.dps, guess=replay.sigma[r])
+                errors.append(abs(twin.singular[r, i] - float(flow)) / float(star))
+        return Measured(worst(errors), worst(bounds),
+                        f"step {text(case.aligned_step)}, {case.aligned_steps} steps, σ_0 = {text(case.aligned_init)}")
 
-    # ------------------------------------------------------------------------------ Gaussian experiments
-    def _gaussian(self, cases: list, settings: Settings) -> dict:
-        budget = GAUSSIAN_BUDGET * settings.profile.step_budget
-        results = {case: _skipped(_names(case), case, f"needs {case.steps} GD steps, over the budget of {budget}")
-                   for case in cases if case.steps > budget}
-        trainable = [case for case in cases if case not in results]
-        if not trainable:
-            return results
-        from ..training import sensing as training  # noqa: PLC0415 - torch only when models train
+    @check("empirical", compares="largest off-diagonal |W_ab| after aligned training",
+           tolerance="0: exact in floating point (products and sums of exact zeros)", measures="absolute value")
+    @_reads("aligned")
+    def aligned_stays_diagonal(self, case, run, twin):
+        off = float(np.abs(twin.final - np.diag(np.diag(twin.final))).max())
+        return Measured(off, 0.0, f"largest off-diagonal entry {off:.3g}")
 
-        seeds = sorted({case.seed for case in trainable})
-        runs_of = sorted({(c.seed, c.samples, c.depth, c.init, c.step, c.steps) for c in trainable})  # distinct runs
-        levels = tuple(star / 2 for star in TARGETS)
-        runs = training.train(
-            [r[2] for r in runs_of], [training.gaussian_measurements(seed, max(SIZES), SIZE) for seed in seeds],
-            [target_matrix()] * len(runs_of), [r[3] for r in runs_of], [r[4] for r in runs_of],
-            [[0, r[5]] for r in runs_of], datasets=[seeds.index(r[0]) for r in runs_of],
-            samples=[r[1] for r in runs_of], seeds=[r[0] for r in runs_of],
-            levels=[levels if r[2] > 1 else () for r in runs_of], top=RANK + 1, device=settings.device,
-            dtype=settings.dtype)
-        for case in trainable:
-            index = runs_of.index((case.seed, case.samples, case.depth, case.init, case.step, case.steps))
-            if not runs.finite[index]:
-                detail = (f"GD diverged (NaN/inf): step {text(case.step)} = 1/curvature with the curvature estimate "
-                          f"{curvature(case.depth, case.samples):.4g}; a property of the step size")
-                results[case] = [Outcome(name, case, math.nan, math.nan, ERROR, detail) for name in _names(case)]
-                continue
-            final, error = runs.final[index], _relative_error(runs.final[index])
-            measured = [("relative error", error)]
-            if case.depth == 1:
-                outcomes = _min_norm_outcomes(case, runs.initial[index], final, settings)
-            else:
-                crossings = [int(k) for k in runs.crossings[index][:RANK]]
-                toy_steps = [float(toy.time_to(star / 2, depth=case.depth, target=star, init=case.init, dps=15)
-                                   / case.step) for star in TARGETS]
-                measured += [("steps to half targets", crossings), ("toy flow steps to half targets", toy_steps)]
-                outcomes = [_order(case, crossings, toy_steps),
-                            judge("low-rank-recovery", case, error, RECOVERY,
-                                  f"σ_5 = {runs.singular[index, 1, RANK]:.3g}, training loss "
-                                  f"{runs.loss[index]:.3g} after {case.steps} steps")]
-            results[case] = [*outcomes[:-1], replace(outcomes[-1], data=tuple(measured))]
-        return results
+    @check("empirical", compares="how far the 46 zero-target diagonal entries (σ* = 0: dσ/dt = −N σ^{3−2/N} < 0) "
+           "rose above their start", tolerance="the accumulated rounding of the gradient: "
+           "k·Nη·2(n + d)·u·(Σσ* + dσ_0) (each step sums n measurements of d entries)", measures="absolute rise")
+    @_reads("aligned")
+    def aligned_zero_targets(self, case, run, twin):
+        """The zero-target diagonal entries decrease in exact arithmetic; in floating point each step's gradient,
+        a sum over n measurements of sums over d entries, carries an absolute error of at most
+        2(n + d)·u·Σ_l |w_l − w*_l| ≤ 2(n + d)·u·(Σσ* + d σ_0), moving σ by at most N η times that."""
+        rise = worst(np.abs(np.diag(twin.final)[RANK:]) - np.abs(np.diag(twin.initial)[RANK:]))
+        per_step = 2 * (twin.samples + SIZE) * run.unit_roundoff * float(sum(TARGETS) + SIZE * case.aligned_init)
+        bound = case.aligned_steps * float(case.aligned_step) * case.depth * per_step
+        return Measured(worst([rise, 0.0]), bound, f"the 46 zero-target entries moved by at most {rise:.3g} "
+                        "(up is positive)")
 
+    @check("numeric", compares="the dataset's minimum-norm least-squares solution W_mn = Aᵀ(AAᵀ)⁻¹y (NumPy, no "
+           "training): |‖W_mn − W*‖²_F/‖W*‖²_F − p|, p = 1 − n/d² the predicted relative error",
+           tolerance="the distance from p to the 1e-6 two-sided quantile, on the observation's side, of "
+           "Beta(pd²/2, (1 − p)d²/2) = Beta((d² − n)/2, n/2): ‖W_mn − W*‖² = ‖P_null W*‖² and the row space of "
+           "Gaussian measurements is uniformly random, so this ratio has exactly that law; a wrong p moves the "
+           "interval with it", measures="absolute error")
+    def min_norm_concentration(self, case, run):
+        error = _relative_error(_minimum_norm(run.seed, run.claim, case.dataset, case.samples).solution)
+        return _against_law(case, error, 0.0, f"minimum-norm solution of dataset {case.dataset} (n = {case.samples})")
+
+    @check("empirical", compares="N ≥ 2, Gaussian: the first steps at which the i-th largest singular value reaches "
+           "σ_i*/2 (checked every step) increase strictly for σ* = 12, 6, 4, 3", tolerance="0: an order of integers "
+           "is exact", measures="pairs out of order or never reached")
+    @_reads("gaussian", depth_one=False)
+    def learning_order(self, case, run, trained):
+        crossings = [int(k) for k in trained.crossings[:RANK]]
+        toy_steps = [float(toy.time_to(star / 2, depth=case.depth, target=star, init=case.init, dps=run.dps)
+                           / case.step) for star in TARGETS]
+        return Measured(disorder(crossings), 0, f"steps to σ*/2 for σ* = 12/6/4/3: {_steps(crossings)} (toy flow "
+                        f"from σ_0: {'/'.join(f'{k:.0f}' for k in toy_steps)}), step {text(case.step)}",
+                        {"steps to half targets": crossings, "toy flow steps to half targets": toy_steps})
+
+    @check("empirical", compares="N ≥ 2, Gaussian: ‖W − W*‖²_F/‖W*‖²_F after training",
+           tolerance="(σ_4*/2)²/‖W*‖²_F = 2.25/205 ≈ 0.011: below it Mirsky's inequality puts every singular value "
+           "within σ_4*/2 of its target, so σ_5 < 1.5 < σ_4 and the rank 4 is recovered (Figure 4's criterion); the "
+           "minimum-norm solution sits at 1 − n/d² ≥ 0.4", measures="relative squared error")
+    @_reads("gaussian", depth_one=False)
+    def low_rank_recovery(self, case, run, trained):
+        error = _relative_error(trained.final)
+        return Measured(error, RECOVERY, f"σ_5 = {trained.singular[1, RANK]:.3g}, training loss {trained.loss:.3g} "
+                        f"after {case.steps} steps", {"relative error": error})
+
+    @check("empirical", compares="N = 1, Gaussian: ‖W − (W_mn + P_null W_0)‖_F/‖W*‖_F, W_mn = A⁺y the minimum-norm "
+           "least-squares solution computed by NumPy from the same measurements, P_null W_0 the initialisation's "
+           "part in the null space of the measurements (GD never moves it)",
+           tolerance="ρ^k‖P_row(W_0 − W*)‖_F/‖W*‖_F, ρ = max|1 − ηλ| over the nonzero spectrum of AᵀA/n (GD on a "
+           "quadratic contracts the row-space error by ρ per step), plus k·4(n + d²)·u for rounding",
+           measures="relative distance")
+    @_reads("gaussian", depth_one=True)
+    def depth1_min_norm(self, case, run, trained):
+        distance, epsilon, _, note = _depth1_limit(case, run, trained)
+        return Measured(distance, epsilon, note)
+
+    @check("empirical", compares="N = 1, Gaussian: |‖W − W*‖²_F/‖W*‖²_F − p|, p = 1 − n/d² the predicted relative "
+           "error", tolerance="as min-norm-concentration (the 1e-6 two-sided Beta quantile around p on the "
+           "observation's side), plus 2ε + ε² for the trained W's distance ε ≤ ‖P_null W_0‖/‖W*‖ + the "
+           "depth1-min-norm tolerance from W_mn", measures="absolute error")
+    @_reads("gaussian", depth_one=True)
+    def depth1_error(self, case, run, trained):
+        slack = _depth1_limit(case, run, trained)[2]
+        return _against_law(case, _relative_error(trained.final), slack, "trained depth 1")
+
+    # --- reports ------------------------------------------------------------------------------------------
     def tables(self, result) -> dict:
-        rows = set()  # cases can share a Gaussian run
+        measured: dict = {}  # per case: what its Gaussian run's outcomes measured
         for outcome in result.outcomes:
-            if outcome.check in ("depth1-error", "low-rank-recovery") and outcome.data:
-                rows.add(_row(outcome.case, dict(outcome.data)))
+            if outcome.check in ("learning-order", "low-rank-recovery", "depth1-error") and outcome.data:
+                measured.setdefault(outcome.case, {}).update(outcome.measurements)
+        rows = {_row(case, values) for case, values in measured.items() if "relative error" in values}
         if not rows:
             return {}
-        header = ("depth", "n", "σ_0", "seed", "η", "steps", "steps to σ*/2 (12/6/4/3)", "toy flow",
+        header = ("depth", "n", "σ_0", "dataset", "η", "steps", "steps to σ*/2 (12/6/4/3)", "toy flow",
                   "‖W − W*‖²/‖W*‖²", "expected")
         return {f"Gaussian measurements (d = {SIZE}, W* = diag(12, 6, 4, 3)): learning order and final error":
                 (header, [(depth, n, text(init), *rest) for depth, n, init, *rest in sorted(rows)])}
@@ -348,121 +361,157 @@ class Sensing(Claim):
         return _figures(directory, result.settings)
 
 
-def _row(case: SensingCase, measured: dict) -> tuple:
-    """The table row of a Gaussian run from what its outcome measured."""
-    if case.depth == 1:
-        crossings = toy_steps = "—"
-        reference = f"1 − n/d² = {1 - case.samples / SIZE**2:.3g}"
-    else:
-        crossings = "/".join(str(k) if k >= 0 else "never" for k in measured["steps to half targets"])
-        toy_steps = "/".join(f"{k:.0f}" for k in measured["toy flow steps to half targets"])
-        reference = f"≤ {RECOVERY:.3g}"
-    return (case.depth, case.samples, case.init, case.seed, text(case.step), case.steps, crossings, toy_steps,
-            f"{measured['relative error']:.3g}", reference)
+# --- training plans and results ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Plan:
+    """An experiment to train: a case's aligned twin (``dataset`` None: diagonal isotropic measurements, balanced
+    identity layers, RECORDS + 1 recorded steps) or its Gaussian run (the first ``samples`` rows of the run's
+    Gaussian ``dataset``, Gaussian layers from the run's stream "initialisation {dataset}", levels σ*/2 for N ≥ 2)."""
+
+    depth: int
+    init: Fraction
+    step: Fraction
+    steps: int
+    dataset: int | None = None
+    samples: int | None = None
+
+    def experiment(self, training, run, index: int):
+        """The trainer's record, on the batch's dataset ``index``."""
+        if self.dataset is None:
+            layers = sensing_data.balanced_factors(depth=self.depth, init=self.init, size=SIZE)
+            record = tuple(sorted({round(r * self.steps / RECORDS) for r in range(RECORDS + 1)}))
+            return training.Experiment(layers, target_matrix(), index, self.step, record)
+        layers = sensing_data.gaussian_factors(run.rng(f"initialisation {self.dataset}"), depth=self.depth,
+                                               init=self.init, size=SIZE)
+        levels = tuple(star / 2 for star in TARGETS) if self.depth > 1 else ()
+        return training.Experiment(layers, target_matrix(), index, self.step, (0, self.steps), self.samples, levels)
+
+    def diverged(self) -> Diverged:
+        if self.dataset is None:
+            limit = float(2 * gd.monotone_step_limit(depth=self.depth, target=TARGETS[0]))
+            return Diverged(f"GD diverged (NaN/inf): aligned step {text(self.step)} vs the stability limit "
+                            f"2/(N σ*_1^(2−2/N)) = {limit:.4g}; a property of the step size")
+        return Diverged(f"GD diverged (NaN/inf): step {text(self.step)} = 1/curvature with the curvature estimate "
+                        f"{curvature(self.depth, self.samples):.4g}; a property of the step size")
 
 
-def _derive(depth):
-    """The isometry derivation (``depth`` None) or the reduction at ``depth``, from the on-disk cache."""
-    compute = model.isometry_derivation if depth is None else (lambda: model.reduction_derivation(depth))
-    return cache.cached("sensing", f"{'isometry' if depth is None else f'reduction:{depth}'}", compute)
+def _plan(case: SensingCase, part: str, budget: int):
+    """The case's ``part`` ("aligned" or "gaussian") experiment, or why it is not trained."""
+    if part == "aligned":
+        if case.aligned_steps > budget:
+            return Skip(f"needs {case.aligned_steps} aligned GD steps, over the profile's budget of {budget}")
+        return _Plan(case.depth, case.aligned_init, case.aligned_step, case.aligned_steps)
+    if case.steps > GAUSSIAN_BUDGET * budget:
+        return Skip(f"needs {case.steps} GD steps, over the budget of {GAUSSIAN_BUDGET * budget}")
+    return _Plan(case.depth, case.init, case.step, case.steps, case.dataset, case.samples)
 
 
-def _names(case: SensingCase) -> tuple:
-    return ("depth1-min-norm", "depth1-error") if case.depth == 1 else ("learning-order", "low-rank-recovery")
+@dataclass(frozen=True)
+class _Run:
+    """One trained experiment: its recorded steps and singular values, first crossings, W at the start and the
+    end, the final loss, and the number of measurements it used."""
+
+    record: tuple
+    singular: np.ndarray
+    crossings: np.ndarray
+    initial: np.ndarray
+    final: np.ndarray
+    loss: float
+    samples: int
 
 
-def _skipped(names, case, reason: str) -> list:
-    return [Outcome(name, case, math.nan, math.nan, SKIPPED, reason) for name in names]
+@dataclass(frozen=True)
+class _Trained:
+    """A case's two trained experiments (or why one is missing)."""
+
+    aligned: object
+    gaussian: object
+
+
+def _result(runs, index: int, samples: int, plan: _Plan):
+    if not runs.finite[index]:
+        return plan.diverged()
+    return _Run(runs.steps[index], runs.singular[index], runs.crossings[index], runs.initial[index],
+                runs.final[index], float(runs.loss[index]), samples)
+
+
+# --- depth 1: the minimum-norm limit ----------------------------------------------------------------------
+def _measurements(run: Run, dataset: int) -> np.ndarray:
+    """The run's Gaussian dataset ``dataset``: max(SIZES) measurements from its stream "measurements {dataset}"."""
+    return sensing_data.gaussian_measurements(run.rng(f"measurements {dataset}"), max(SIZES), SIZE)
+
+
+@functools.lru_cache(maxsize=POOL * len(SIZES))
+def _minimum_norm(seed: int, claim: str, dataset: int, samples: int) -> min_norm.MinimumNorm:
+    """The minimum-norm solution of the first ``samples`` rows of the dataset (memoised: every case on the dataset
+    and the min-norm-concentration check read it; it depends on the run through its seed and claim alone)."""
+    return min_norm.minimum_norm(_measurements(Run(seed=seed, claim=claim), dataset)[:samples], target_matrix())
+
+
+def _depth1_limit(case: SensingCase, run: Run, trained: _Run) -> tuple:
+    """(‖W − (W_mn + P_null W_0)‖/‖W*‖, its bound ε, a bound on ‖W − W_mn‖/‖W*‖, a note). Depth-1 GD is linear:
+    w_k = W_mn + P_null w_0 + (I − ηAᵀA/n)^k P_row(w_0 − w*), exactly, so the trained W is compared with the limit
+    W_mn + P_null W_0 (its distance from W_mn itself is ‖P_null W_0‖)."""
+    limit = _minimum_norm(run.seed, run.claim, case.dataset, case.samples)
+    star, start, final = target_matrix().reshape(-1), trained.initial.reshape(-1), trained.final.reshape(-1)
+    norm = float(np.linalg.norm(star))
+    null = start - limit.basis.T @ (limit.basis @ start)
+    eta = float(case.step)
+    rho = max(abs(1 - eta * limit.spectrum.min()), abs(1 - eta * limit.spectrum.max()))
+    transient = rho**case.steps * float(np.linalg.norm(limit.basis @ (start - star)))
+    epsilon = transient / norm + case.steps * 4 * (case.samples + SIZE**2) * run.unit_roundoff
+    distance = float(np.linalg.norm(final - limit.solution - null)) / norm
+    return (distance, epsilon, epsilon + float(np.linalg.norm(null)) / norm,
+                  f"‖W − W_mn‖/‖W*‖ = {float(np.linalg.norm(final - limit.solution)) / norm:.3g} = the init's "
+                  f"null-space part {float(np.linalg.norm(null)) / norm:.3g} up to {distance:.2g}; "
+                  f"ρ^k = {rho**case.steps:.3g}")
+
+
+def _against_law(case: SensingCase, observed: float, slack: float, what: str) -> Measured:
+    """``observed`` against the predicted relative error p: inside the Beta law's two-sided interval around p,
+    widened by 2ε + ε² for a W within ε (relative) of the minimum-norm solution."""
+    predicted = float(min_norm.expected_relative_error(case.samples, SIZE))
+    low, high = min_norm.concentration_interval(predicted, dimension=SIZE**2, false_alarm=FALSE_ALARM)
+    side = high - predicted if observed >= predicted else predicted - low
+    return Measured(abs(observed - predicted), side + 2 * slack + slack**2,
+                    f"{what}: relative error {observed:.4f} vs 1 − n/d² = {predicted:.4f}; Beta quantiles "
+                    f"[{low:.4f}, {high:.4f}]", {"relative error": observed, "predicted": predicted})
 
 
 def _relative_error(w: np.ndarray) -> float:
-    return float(((w - target_matrix()) ** 2).sum()) / TARGET_NORM
+    return float(((np.reshape(w, (SIZE, SIZE)) - target_matrix()) ** 2).sum()) / TARGET_NORM
 
 
-def _diagonal(case: SensingCase, initial: np.ndarray, final: np.ndarray, samples: int, settings: Settings) -> list:
-    """Off the diagonal: exact zeros. The zero-target diagonal entries decrease in exact arithmetic; in floating
-    point each step's gradient, a sum over n measurements of sums over d entries, carries an absolute error of
-    at most 2(n + d)·u·Σ_l |w_l − w*_l| ≤ 2(n + d)·u·(Σσ* + d σ_0), moving σ by at most N η times that."""
-    off = float(np.abs(final - np.diag(np.diag(final))).max())
-    rise = float(np.max(np.abs(np.diag(final)[RANK:]) - np.abs(np.diag(initial)[RANK:])))
-    per_step = 2 * (samples + SIZE) * UNIT_ROUNDOFF[settings.dtype] * float(sum(TARGETS) + SIZE * case.aligned_init)
-    bound = case.aligned_steps * float(case.aligned_step) * case.depth * per_step
-    return [judge("aligned-stays-diagonal", case, off, 0.0, f"largest off-diagonal entry {off:.3g}"),
-            judge("aligned-zero-targets", case, max(rise, 0.0), bound,
-                  f"the 46 zero-target entries moved by at most {rise:.3g} (up is positive)")]
-
-
-def _order(case: SensingCase, crossings, toy_steps) -> Outcome:
+def disorder(crossings) -> int:
+    """Pairs of consecutive first crossings out of order, plus levels never reached (−1)."""
     missing = sum(int(k < 0) for k in crossings)
-    disorder = sum(int(a >= 0 and b >= 0 and not a < b) for a, b in zip(crossings, crossings[1:]))
-    shown = "/".join(str(k) if k >= 0 else "never" for k in crossings)
-    return judge("learning-order", case, missing + disorder, 0,
-                 f"steps to σ*/2 for σ* = 12/6/4/3: {shown} (toy flow from σ_0: "
-                 f"{'/'.join(f'{k:.0f}' for k in toy_steps)}), step {text(case.step)}")
+    return missing + sum(int(a >= 0 and b >= 0 and not a < b) for a, b in zip(crossings, crossings[1:]))
 
 
-@lru_cache(maxsize=4)
-def _minimum_norm(seed: int, samples: int):
-    """From NumPy alone (independent of the torch training): the first ``samples`` measurements A of dataset
-    ``seed``, the minimum-norm least-squares solution W_mn = A⁺y = Aᵀ(AAᵀ)⁻¹y (flattened), the spectrum of
-    AAᵀ/n (the nonzero spectrum of AᵀA/n) and an orthonormal basis of A's row space. AAᵀ has condition
-    number ≈ ((√(d²/n) + 1)/(√(d²/n) − 1))² < 100 here, so its eigendecomposition loses at most two digits."""
-    from ..training.sensing import gaussian_measurements  # noqa: PLC0415 - NumPy only, but it lives with training
-
-    sensing = gaussian_measurements(seed, max(SIZES), SIZE)[:samples]
-    values, vectors = np.linalg.eigh(sensing @ sensing.T)
-    basis = (vectors / np.sqrt(values)).T @ sensing  # rows: the right singular vectors of A
-    labels = sensing @ target_matrix().reshape(-1)
-    return sensing.T @ (vectors @ ((vectors.T @ labels) / values)), values / samples, basis
+def _steps(crossings) -> str:
+    return "/".join(str(k) if k >= 0 else "never" for k in crossings)
 
 
-def _min_norm_outcomes(case: SensingCase, initial: np.ndarray, final: np.ndarray, settings: Settings) -> list:
-    """Depth-1 GD is linear: w_k = W_mn + P_null w_0 + (I − ηAᵀA/n)^k P_row(w_0 − w*), exactly, so the
-    trained W is compared with the limit W_mn + P_null W_0 (its distance from W_mn itself is ‖P_null W_0‖)."""
-    solution, spectrum, basis = _minimum_norm(case.seed, case.samples)
-    star, start, trained = target_matrix().reshape(-1), initial.reshape(-1), final.reshape(-1)
-    norm = float(np.linalg.norm(star))
-    null = start - basis.T @ (basis @ start)
-    eta = float(case.step)
-    rho = max(abs(1 - eta * spectrum.min()), abs(1 - eta * spectrum.max()))
-    transient = rho**case.steps * float(np.linalg.norm(basis @ (start - star)))
-    rounding = case.steps * 4 * (case.samples + SIZE**2) * UNIT_ROUNDOFF[settings.dtype]
-    epsilon = transient / norm + rounding
-    distance = float(np.linalg.norm(trained - solution - null)) / norm
-    expected, half, quantiles = _concentration(case.samples)
-    slack = epsilon + float(np.linalg.norm(null)) / norm  # the trained W's distance from W_mn, bounded
-    error = _relative_error(final)
-    return [judge("depth1-min-norm", case, distance, epsilon,
-                  f"‖W − W_mn‖/‖W*‖ = {float(np.linalg.norm(trained - solution)) / norm:.3g} = the init's null-space "
-                  f"part {float(np.linalg.norm(null)) / norm:.3g} up to {distance:.2g}; ρ^k = {rho**case.steps:.3g}"),
-            judge("depth1-error", case, abs(error - expected), half + 2 * slack + slack**2,
-                  f"relative error {error:.4f} vs 1 − n/d² = {expected:.4f}; {quantiles}")]
+def _row(case: SensingCase, measured: dict) -> tuple:
+    """The table row of a Gaussian run from what its outcomes measured."""
+    if case.depth == 1:
+        crossings = toy_steps = "—"
+        reference = f"1 − n/d² = {measured['predicted']:.3g}"
+    else:
+        crossings = _steps(measured.get("steps to half targets", ()))
+        toy_steps = "/".join(f"{k:.0f}" for k in measured.get("toy flow steps to half targets", ()))
+        reference = f"≤ {RECOVERY:.3g}"
+    return (case.depth, case.samples, case.init, case.dataset, text(case.step), case.steps, crossings, toy_steps,
+            f"{measured['relative error']:.3g}", reference)
 
 
-def _concentration(samples: int):
-    """1 − n/d², the larger distance from it to the 1e-6 tail quantiles of Beta((d² − n)/2, n/2), and a note."""
-    expected = 1 - samples / SIZE**2
-    a, b = (SIZE**2 - samples) / 2, samples / 2
-    low, high = stats.beta.ppf(FALSE_ALARM / 2, a, b), stats.beta.isf(FALSE_ALARM / 2, a, b)
-    return expected, max(high - expected, expected - low), f"Beta quantiles [{low:.4f}, {high:.4f}]"
-
-
-def _minimum_norm_error(case: SensingCase) -> Outcome:
-    solution = _minimum_norm(case.seed, case.samples)[0]
-    expected, half, quantiles = _concentration(case.samples)
-    error = _relative_error(solution.reshape(SIZE, SIZE))
-    return judge("min-norm-concentration", case, abs(error - expected), half,
-                 f"minimum-norm solution of dataset {case.seed} (n = {case.samples}): relative error {error:.4f} vs "
-                 f"1 − n/d² = {expected:.4f}; {quantiles}")
-
-
-def _figures(directory, settings: Settings) -> list:
+# --- figures ----------------------------------------------------------------------------------------------
+def _figures(directory, run: Run) -> list:
     """Figure 4 (rows: dataset sizes, columns: depths) and Figure 1a (depth 4, n = 1000) of the seed paper,
-    from one batch trained on one dataset at the paper's initial scale 1e-4."""
+    from one batch trained on the run's dataset 0 at the paper's initial scale 1e-4."""
     from ..plots import COLOURS, plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
     from ..training import sensing as training  # noqa: PLC0415
 
-    seed = pool(settings.seed)[0]
     panels = [(samples, depth) for samples in SIZES for depth in DEPTHS]
     steps = [gaussian_step(depth, samples) for samples, depth in panels]
     lengths = [gaussian_steps(depth, samples, PAPER_INIT, step) for (samples, depth), step in zip(panels, steps)]
@@ -470,10 +519,11 @@ def _figures(directory, settings: Settings) -> list:
     shown = [min(length, math.ceil(DEPTH1_SHOWN / step)) if depth == 1 else length
              for (_, depth), step, length in zip(panels, steps, lengths)]
     records = [sorted({round(r * part / 200) for r in range(201)} | {length}) for part, length in zip(shown, lengths)]
-    runs = training.train([d for _, d in panels], [training.gaussian_measurements(seed, max(SIZES), SIZE)],
-                          [target_matrix()] * len(panels), [PAPER_INIT] * len(panels), steps, records,
-                          datasets=[0] * len(panels), samples=[n for n, _ in panels], seeds=[seed] * len(panels),
-                          top=RANK + 1, device=settings.device, dtype=settings.dtype)
+    experiments = [training.Experiment(sensing_data.gaussian_factors(run.rng("initialisation 0"), depth=depth,
+                                                                     init=PAPER_INIT, size=SIZE),
+                                       target_matrix(), 0, step, tuple(record), samples)
+                   for (samples, depth), step, record in zip(panels, steps, records)]
+    runs = training.train(experiments, [_measurements(run, 0)], top=RANK + 1, device=run.device, dtype=run.dtype)
     colours = (*COLOURS, "#7f7f7f")
 
     def panel(axis, index):
@@ -504,7 +554,7 @@ def _figures(directory, settings: Settings) -> list:
     handles, labels = axes.flat[0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="outside lower center", ncol=5, fontsize=9, frameon=False)
     figure.suptitle(f"Figure 4: deep matrix sensing, d = {SIZE}, W* = diag(12, 6, 4, 3), Gaussian measurements "
-                    f"(seed {seed}) and initialisation (mean singular value 1e-4)", fontsize=11)
+                    f"(dataset 0 of seed {run.seed}) and initialisation (mean singular value 1e-4)", fontsize=11)
     paths = save(figure, directory, "sensing-figure4")
 
     figure, axis = plt.subplots(figsize=(5.6, 4.4), constrained_layout=True)

@@ -1,14 +1,16 @@
 """Batched gradient descent on quadratic networks f(x) = xᵀWᵀWx (+ b), W ∈ R^{d×d}, in torch.
 
-Every experiment b has its own W (init √init_b·Q_b, Q_b a random orthogonal matrix, so M(0) = init_b·I),
-its own step size (through the loss-scaling trick of verify/training/toy.py), and one of four losses:
+Every experiment b has its own initial W (made by ``numerics.quadratic_data``: √init·Q, Q orthogonal, so
+M(0) = init·I), its own step size (the loss of b is scaled by η_b and the optimiser's rate is 1), and one of four
+losses (docs/claims/quadratic.md):
 
 * ``variance``: the population loss with the bias at its optimum, ‖M − M*‖²_F (theory/quadratic.py);
 * ``population``: the population loss without a bias, ‖Δ‖²_F + ½(tr Δ)²;
-* ``bias`` / ``no-bias``: ½·mean_i (x_iᵀMx_i + b − y_i)² on its own Gaussian dataset (y = x_iᵀM*x_i), with b
-  trained from its optimal value at init, or absent. Datasets of different sizes are padded and masked.
+* ``bias`` / ``no-bias``: ½·mean_i (x_iᵀMx_i + b − y_i)² on its own inputs (y = x_iᵀM*x_i), with b trained
+  from its optimal value at init, or absent. Datasets of different sizes are padded and masked.
 
-All experiments run in one tensor program; the eigenvalues of M are recorded at the requested steps.
+All experiments run in one tensor program, longest first: at step k only the experiments still running (a
+prefix) are computed. The eigenvalues of M are recorded at the requested steps.
 """
 
 from __future__ import annotations
@@ -20,73 +22,125 @@ import torch
 
 from numerics import arguments
 
-from .placement import select_device, torch_dtype
+from .placement import one_thread_on_cpu, select_device, torch_dtype
 
 LOSSES = ("variance", "population", "bias", "no-bias")
+DATA_LOSSES = ("bias", "no-bias")
+
+
+@dataclass(frozen=True, eq=False)
+class Experiment:
+    """One network: its ``loss`` (one of LOSSES), initial ``weights`` W (d × d), GD ``step`` size, the step counts
+    at which the eigenvalues of M are ``record``ed (it trains to the largest), and for the data losses its
+    ``inputs`` (n × d)."""
+
+    loss: str
+    weights: np.ndarray
+    step: object
+    record: tuple
+    inputs: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
 class Eigenvalues:
-    """``values[b, r]``: eigenvalues of M (decreasing) for experiment b after ``steps[b][r]`` steps."""
+    """``values[b, r]``: eigenvalues of M (decreasing) for experiment b after ``steps[b][r]`` steps (NaN where b
+    recorded fewer steps); ``finite[b]`` is False when b produced NaN or inf."""
 
     steps: tuple
     values: np.ndarray
     finite: np.ndarray
     device: str
+    dtype: str
 
 
-def train(losses, targets, inits, step_sizes, seeds, samples, record, *, device="auto", dtype="float64") -> Eigenvalues:
-    """``targets`` is the diagonal of M* (shared); ``samples[b]`` the dataset size (ignored for population losses)."""
-    cases = len(losses)
-    for name, values in (("inits", inits), ("step_sizes", step_sizes), ("seeds", seeds), ("samples", samples),
-                         ("record", record)):
-        if len(values) != cases:
-            raise ValueError(f"{name} has {len(values)} entries, but there are {cases} experiments")
-    for loss in losses:
-        if loss not in LOSSES:
-            raise ValueError(f"loss={loss!r} is invalid: must be one of {', '.join(LOSSES)}")
-    where, kind = select_device(device), torch_dtype(dtype)
-    star = torch.diag(torch.tensor([float(arguments.exact("targets", t)) for t in targets], dtype=kind, device=where))
-    d = star.shape[0]
-    rows = max([arguments.integer("samples", n, 0, 10**6) for n in samples] + [1])
-    generator = torch.Generator().manual_seed(0)
-    weights, inputs = [], torch.zeros(cases, rows, d, dtype=kind)
-    mask = torch.zeros(cases, rows, dtype=kind)
-    for b in range(cases):
-        generator.manual_seed(int(arguments.integer("seeds", seeds[b], 0, 2**63 - 1)))
-        orthogonal, _ = torch.linalg.qr(torch.randn(d, d, generator=generator, dtype=kind))
-        weights.append(float(arguments.positive("inits", inits[b])) ** 0.5 * orthogonal)
-        if losses[b] in ("bias", "no-bias"):
-            inputs[b, : samples[b]] = torch.randn(samples[b], d, generator=generator, dtype=kind)
-            mask[b, : samples[b]] = 1.0 / samples[b]
-    weights = torch.nn.Parameter(torch.stack(weights).to(where))
+def train(experiments, targets, *, device="auto", dtype="float64") -> Eigenvalues:
+    """Train every experiment at once; ``targets`` is the diagonal of M* (shared by all)."""
+    kind = torch_dtype(dtype)
+    experiments = list(experiments)
+    stars = [float(arguments.exact("targets", t)) for t in targets]
+    _validate(experiments, len(stars))
+    where = select_device(device)
+    order = sorted(range(len(experiments)), key=lambda b: -max(experiments[b].record))  # longest first
+    with one_thread_on_cpu(where):
+        values = _train([experiments[b] for b in order], stars, kind, where)[np.argsort(order)]
+    finite = np.array([np.isfinite(values[b, : len(e.record)]).all() for b, e in enumerate(experiments)])
+    return Eigenvalues(tuple(tuple(int(k) for k in e.record) for e in experiments), values, finite, str(where), dtype)
+
+
+def _train(experiments, stars, kind, where) -> np.ndarray:
+    count, d = len(experiments), len(stars)
+    star = torch.diag(torch.tensor(stars, dtype=kind, device=where))
+    rows = max([len(e.inputs) for e in experiments if e.loss in DATA_LOSSES] + [1])
+    inputs, mask = torch.zeros(count, rows, d, dtype=kind), torch.zeros(count, rows, dtype=kind)
+    for b, e in enumerate(experiments):
+        if e.loss in DATA_LOSSES:
+            inputs[b, : len(e.inputs)] = torch.as_tensor(np.asarray(e.inputs, dtype=np.float64), dtype=kind)
+            mask[b, : len(e.inputs)] = 1.0 / len(e.inputs)
+    weights = torch.nn.Parameter(torch.as_tensor(np.stack([np.asarray(e.weights, dtype=np.float64)
+                                                           for e in experiments]), dtype=kind).to(where))
     inputs, mask = inputs.to(where), mask.to(where)
     labels = ((inputs @ star) * inputs).sum(dim=-1)
-    flags = {name: torch.tensor([loss == name for loss in losses], dtype=kind, device=where) for name in LOSSES}
+    flags = {name: torch.tensor([e.loss == name for e in experiments], dtype=kind, device=where) for name in LOSSES}
     start_quadratic = ((inputs @ (weights.detach().transpose(1, 2) @ weights.detach())) * inputs).sum(dim=-1)
     bias = torch.nn.Parameter(((labels - start_quadratic) * mask).sum(dim=1) * flags["bias"])
-    eta = torch.tensor([float(arguments.positive("step_sizes", h)) for h in step_sizes], dtype=kind, device=where)
+    eta = torch.tensor([float(e.step) for e in experiments], dtype=kind, device=where)
     optimizer = torch.optim.SGD([weights, bias], lr=1.0)
     due = {}
-    for b, steps in enumerate(record):
-        for r, k in enumerate(steps):
+    for b, e in enumerate(experiments):
+        for r, k in enumerate(e.record):
             due.setdefault(int(k), []).append((b, r))
-    values = np.full((cases, max(len(r) for r in record), d), np.nan)
-    for k in range(max(max(r) for r in record) + 1):
-        moment = weights.transpose(1, 2) @ weights
+    ends = [max(e.record) for e in experiments]
+    values = np.full((count, max(len(e.record) for e in experiments), d), np.nan)
+    for k in range(ends[0] + 1):
+        live = sum(end >= k for end in ends)  # experiments still recording or stepping: a prefix
+        moment = weights[:live].transpose(1, 2) @ weights[:live]
         if k in due:
-            spectrum = torch.linalg.eigvalsh(moment.detach()).flip(-1).cpu().numpy()
+            spectrum = _eigenvalues(moment.detach())
             for b, r in due[k]:
                 values[b, r] = spectrum[b]
-        delta = moment - star
+        moving = sum(end > k for end in ends)
+        if moving == 0:
+            break
+        moment, delta = moment[:moving], moment[:moving] - star
         squared = (delta**2).sum(dim=(1, 2))
         trace = delta.diagonal(dim1=1, dim2=2).sum(dim=1)
-        fitted = ((inputs @ moment) * inputs).sum(dim=-1) + bias[:, None] * flags["bias"][:, None]
-        empirical = 0.5 * ((fitted - labels) ** 2 * mask).sum(dim=1)
-        loss = (flags["variance"] * squared + flags["population"] * (squared + trace**2 / 2)
-                + (flags["bias"] + flags["no-bias"]) * empirical)
+        fitted = ((inputs[:moving] @ moment) * inputs[:moving]).sum(dim=-1) + (bias * flags["bias"])[:moving, None]
+        empirical = 0.5 * ((fitted - labels[:moving]) ** 2 * mask[:moving]).sum(dim=1)
+        loss = (flags["variance"][:moving] * squared + flags["population"][:moving] * (squared + trace**2 / 2)
+                + (flags["bias"] + flags["no-bias"])[:moving] * empirical)
         optimizer.zero_grad(set_to_none=True)
-        (loss * eta).sum().backward()
+        (loss * eta[:moving]).sum().backward()
         optimizer.step()
-    finite = np.array([np.isfinite(values[b, : len(record[b])]).all() for b in range(cases)])
-    return Eigenvalues(tuple(tuple(r) for r in record), values, finite, str(where))
+    return values
+
+
+def _eigenvalues(moments: torch.Tensor) -> np.ndarray:
+    """The eigenvalues of each symmetric matrix, decreasing; NaN for a diverged (non-finite) one, where LAPACK
+    would raise."""
+    finite = torch.isfinite(moments).all(dim=2).all(dim=1)
+    out = torch.full(moments.shape[:2], float("nan"), dtype=moments.dtype, device=moments.device)
+    if bool(finite.any()):
+        out[finite] = torch.linalg.eigvalsh(moments[finite]).flip(-1)
+    return out.cpu().numpy()
+
+
+def _validate(experiments, size: int) -> None:
+    """Every experiment's fields in range; the message names the experiment and the field."""
+    if not experiments:
+        raise ValueError("experiments=[] is invalid: train at least one experiment")
+    for b, e in enumerate(experiments):
+        if e.loss not in LOSSES:
+            raise ValueError(f"experiments[{b}].loss={e.loss!r} is invalid: must be one of {', '.join(LOSSES)}")
+        if np.shape(e.weights) != (size, size) or not np.isfinite(np.asarray(e.weights, dtype=float)).all():
+            raise ValueError(f"experiments[{b}].weights is invalid: a finite {size} × {size} matrix (d = len(targets))")
+        arguments.positive("step", e.step)
+        if not e.record:
+            raise ValueError(f"experiments[{b}].record is invalid: a non-empty list of step counts in [0, 1e8]")
+        for k in e.record:
+            arguments.integer("record", k, 0, 10**8)
+        if e.loss in DATA_LOSSES:
+            shape = np.shape(e.inputs) if e.inputs is not None else None
+            if shape is None or len(shape) != 2 or shape[0] < 1 or shape[1] != size \
+                    or not np.isfinite(np.asarray(e.inputs, dtype=float)).all():
+                raise ValueError(f"experiments[{b}].inputs is invalid: the {e.loss!r} loss needs finite inputs of "
+                                 f"shape (n, {size}) with n >= 1")

@@ -1,7 +1,7 @@
 """Batched gradient descent on deep matrix sensing: W = W_1 W_2 ⋯ W_N trained in torch.
 
-Each experiment b has its own depth N_b, measurements A_bk (n_b matrices of size d × d), target W*_b,
-initialisation and step size η_b. Its loss is
+Each experiment b has its own initial layers (hence its depth N_b), target W*_b, step size η_b and the first n_b
+rows of one of the datasets of measurements A_k (flattened d × d matrices). Its loss is
 
     ℓ_b(W) = ½ · mean_k (⟨A_bk, W⟩ − y_bk)²,   y_bk = ⟨A_bk, W*_b⟩,
 
@@ -16,15 +16,9 @@ at 1). Measurements come as datasets shared by experiments: a step reads each da
 multiplies it with the stacked W of all its experiments. A 1500 × 2500 dataset is 30 MB, and a step
 costs about one pass over it per matrix-vector product, so batching pays through the sharing: with a
 private copy per experiment (the plain (experiments, n, d²) layout, which one dataset per experiment
-gives) a batch is no faster than a loop on a 2-core CPU (``benchmarks/batched_sensing.py``). An
-experiment uses the first n_b rows of its dataset.
+gives) a batch is no faster than a loop on a 2-core CPU (``benchmarks/batched_sensing.py``).
 
-Initialisations:
-
-* ``gaussian``: i.i.d. N(0, s²) factor entries, s = (σ_0/m_N)^{1/N}/√d, so that the singular values of
-  the product have mean σ_0 (``gaussian_scale``);
-* ``identity``: W_j = σ_0^{1/N} I, balanced and aligned with a diagonal target (the reduction to the
-  toy model).
+Data and initial layers are made in NumPy by ``numerics.sensing_data``.
 """
 
 from __future__ import annotations
@@ -38,10 +32,29 @@ import torch
 from numerics import arguments
 
 from .placement import one_thread_on_cpu, select_device, torch_dtype
-from .toy import isotropic_inputs
 
-INITIALISATIONS = ("gaussian", "identity")
-MAX_DEPTH = 16
+MAX_DEPTH = 16  # the depth limit of matrix-sensing training: N d × d layers per experiment and step
+
+
+@dataclass(frozen=True, eq=False)
+class Experiment:
+    """One network: its initial ``factors`` (the layers W_1..W_N, shape (N, d, d)), its ``target`` W* (d × d),
+    the index of its ``dataset`` and the number of its first rows it uses (``samples``; None: all), the GD
+    ``step`` size, the step counts at which singular values are ``record``ed (it trains to the largest), and
+    optionally ``levels``: the first step at which each of the largest singular values reaches its level is
+    reported (checked at every step)."""
+
+    factors: np.ndarray
+    target: np.ndarray
+    dataset: int
+    step: object
+    record: tuple
+    samples: int | None = None
+    levels: tuple = ()
+
+    @property
+    def depth(self) -> int:
+        return len(self.factors)
 
 
 @dataclass(frozen=True)
@@ -50,9 +63,9 @@ class Runs:
 
     ``singular[b, r]`` holds the ``top`` largest singular values of W after ``steps[b][r]`` steps (NaN
     where b recorded fewer steps); ``crossings[b, i]`` is the first step at which the i-th largest
-    singular value was ≥ ``levels[b][i]`` (−1: never; all −1 without levels); ``initial[b]`` and
-    ``final[b]`` are W at step 0 and at b's last recorded step; ``loss[b]`` is ℓ_b there; ``finite[b]``
-    is False when b produced NaN or inf.
+    singular value was ≥ b's i-th level (−1: never, or no level); ``initial[b]`` and ``final[b]`` are W at
+    step 0 and at b's last recorded step; ``loss[b]`` is ℓ_b there; ``finite[b]`` is False when b produced
+    NaN or inf.
     """
 
     steps: tuple
@@ -66,87 +79,34 @@ class Runs:
     dtype: str
 
 
-def fuss_catalan_mean(depth: int) -> float:
-    """m_N: the mean singular value of a product of N independent d × d Gaussian matrices with entry
-    variance 1/d, as d → ∞. The squared singular values follow the Fuss–Catalan law of order N, whose
-    moments E[x^s] = Γ((N+1)s + 1)/(Γ(s + 1)Γ(N s + 2)) give, at s = ½, m_N = Γ((N+3)/2)/(Γ(3/2)Γ(N/2 + 2))
-    (m_1 = 8/(3π) ≈ 0.849, the quarter-circle mean; m_4 ≈ 0.625)."""
-    n = arguments.depth(depth)
-    return math.gamma((n + 3) / 2) / (math.gamma(1.5) * math.gamma(n / 2 + 2))
+def train(experiments, datasets, *, top=5, device="auto", dtype="float64") -> Runs:
+    """Train every experiment at once and record the ``top`` singular values at its ``record`` steps.
 
-
-def gaussian_scale(depth: int, init, size: int) -> float:
-    """Per-entry standard deviation of each factor so that the product's singular values have mean
-    ``init``: s = (init/m_N)^{1/N}/√d. The authors' code uses init^{1/N}/√d, i.e. mean m_N·init
-    (0.62–0.85 of init for N = 1..4); at d = 50 the finite-size mean is within a few % of the limit."""
-    n = arguments.depth(depth)
-    scale = float(arguments.positive("init", init))
-    return (scale / fuss_catalan_mean(n)) ** (1.0 / n) / math.sqrt(arguments.integer("size", size, 1, 1000))
-
-
-def gaussian_measurements(seed: int, samples: int, size: int) -> np.ndarray:
-    """n = ``samples`` measurement matrices with i.i.d. N(0, 1) entries, flattened: shape (n, d²);
-    the same for the same seed on every machine (NumPy's PCG64, stream 0 of ``seed``)."""
-    rng = np.random.default_rng([arguments.integer("seed", seed, 0, 2**63 - 1), 0])
-    return rng.standard_normal((arguments.integer("samples", samples, 1, 10**6),
-                                arguments.integer("size", size, 1, 1000) ** 2))
-
-
-def aligned_measurements(size: int) -> np.ndarray:
-    """Measurements aligned with a diagonal target's singular bases: A_k = diag(h_k), h_k the rows of
-    ``verify.training.toy.isotropic_inputs`` (Σ_k h_k h_kᵀ = n I exactly). The loss is then exactly
-    ½‖diag(W) − diag(W*)‖², the toy model's, and off-diagonal entries are not measured. Shape (n, d²)."""
-    d = arguments.integer("size", size, 1, 1000)
-    rows = isotropic_inputs(d, torch.float64).numpy()
-    out = np.zeros((rows.shape[0], d, d))
-    out[:, np.arange(d), np.arange(d)] = rows
-    return out.reshape(rows.shape[0], d * d)
-
-
-def train(depths, measurements, targets, inits, step_sizes, record, *, datasets=None, samples=None,
-          initialisation="gaussian", seeds=None, levels=None, top=5, device="auto", dtype="float64") -> Runs:
-    """Train every experiment at once; record the ``top`` singular values at the step counts ``record[b]``.
-
-    ``measurements`` is a list of datasets, each an (n_s, d²) array of flattened A_k; experiment b uses the
-    first ``samples[b]`` rows of dataset ``datasets[b]`` (defaults: dataset b, all its rows), so experiments
-    can share a dataset, which each step then reads once for all of them (one matrix product instead of
-    one matrix-vector product per experiment).
-    ``targets[b]`` is a d × d array; ``inits[b]`` the initial scale σ_0; ``seeds[b]`` seeds the Gaussian
-    initialisation (stream 1 of the seed; the measurements of ``gaussian_measurements`` use stream 0);
-    ``levels[b]`` (optional, up to ``top`` values) asks for the first step at which each of the largest
-    singular values reaches its level, checked at every step. Experiment b trains for max(record[b]) steps.
+    ``datasets`` is a list of (n_s, d²) arrays of flattened measurement matrices; experiments that share a
+    dataset are multiplied with it together, reading it once per step.
     """
     kind = torch_dtype(dtype)
-    if initialisation not in INITIALISATIONS:
-        raise ValueError(f"initialisation={initialisation!r} is invalid: must be one of {', '.join(INITIALISATIONS)}")
-    count = len(depths)
-    datasets = list(range(count)) if datasets is None else list(datasets)
-    if samples is None:  # every row of its dataset (0 for an invalid dataset, which _validate reports)
-        samples = [np.shape(measurements[s])[0] if s in range(len(measurements)) else 0 for s in datasets]
-    size = _validate(depths, measurements, datasets, samples, targets, inits, step_sizes, record, seeds, levels, top,
-                     initialisation)
+    experiments = list(experiments)
+    size = _validate(experiments, datasets, top)
+    samples = [np.shape(datasets[e.dataset])[0] if e.samples is None else e.samples for e in experiments]
     where = select_device(device)
-    order = sorted(range(count), key=lambda b: -max(record[b]))  # longest first: the live runs are a prefix
-
-    def pick(values):
-        return None if values is None else [values[b] for b in order]
-
+    order = sorted(range(len(experiments)), key=lambda b: -max(experiments[b].record))  # longest first
     with one_thread_on_cpu(where):
-        arrays = _train(pick(depths), measurements, pick(datasets), pick(samples), pick(targets), pick(inits),
-                        pick(step_sizes), pick(record), initialisation, pick(seeds), pick(levels), top, size, kind,
-                        where)
+        arrays = _train([experiments[b] for b in order], datasets, [samples[b] for b in order], top, size, kind, where)
     singular, crossings, initial, final, loss, finite = (array[np.argsort(order)] for array in arrays)
-    return Runs(tuple(tuple(int(k) for k in record[b]) for b in range(count)), singular, crossings, initial, final,
+    return Runs(tuple(tuple(int(k) for k in e.record) for e in experiments), singular, crossings, initial, final,
                 loss, finite, str(where), dtype)
 
 
-def _train(depths, measurements, datasets, samples, targets, inits, step_sizes, record, initialisation, seeds,
-           levels, top, size, torch_dtype, where):
+def _train(experiments, measurements, samples, top, size, torch_dtype, where):
     """The training loop, experiments ordered longest first: at step k the first ``live`` experiments are
     recorded or stepped and the first ``moving`` of them are stepped, so every tensor op works on a prefix."""
-    count, deepest, area = len(depths), max(depths), size * size
+    count, area = len(experiments), size * size
+    depths, datasets = [e.depth for e in experiments], [e.dataset for e in experiments]
+    record = [e.record for e in experiments]
+    deepest = max(depths)
     sensing = [torch.as_tensor(np.asarray(m, dtype=np.float64), dtype=torch_dtype).to(where) for m in measurements]
-    star = torch.as_tensor(np.stack([np.asarray(t, dtype=np.float64).reshape(area) for t in targets]),
+    star = torch.as_tensor(np.stack([np.asarray(e.target, dtype=np.float64).reshape(area) for e in experiments]),
                            dtype=torch_dtype, device=where)
     longest = max(samples)
     # mask[b, k] = 1 for the n_b rows experiment b uses; labels y = A w*, zero beyond n_b
@@ -155,17 +115,17 @@ def _train(depths, measurements, datasets, samples, targets, inits, step_sizes, 
     for b in range(count):
         labels[b, : samples[b]] = sensing[datasets[b]][: samples[b]] @ star[b]
     divisor = torch.tensor([float(n) for n in samples], dtype=torch_dtype, device=where)
-    eta = torch.tensor([float(h) for h in step_sizes], dtype=torch_dtype, device=where)
+    eta = torch.tensor([float(e.step) for e in experiments], dtype=torch_dtype, device=where)
     ends = [max(r) for r in record]
     used = torch.arange(deepest, device=where)[None, :] < torch.tensor(depths, device=where)[:, None]
     eye = torch.eye(size, dtype=torch_dtype, device=where)
-    factors = torch.nn.Parameter(_initial_factors(depths, inits, seeds, initialisation, size, deepest, torch_dtype)
-                                 .to(where))
+    factors = torch.nn.Parameter(_initial_factors(experiments, size, deepest, torch_dtype).to(where))
     optimizer = torch.optim.SGD([factors], lr=1.0)
     wanted = torch.full((count, top), math.inf, dtype=torch_dtype, device=where)
-    for b, values in enumerate(levels or []):
-        wanted[b, : len(values)] = torch.tensor([float(v) for v in values], dtype=torch_dtype)
-    pending = [bool(levels and levels[b]) for b in range(count)]  # levels not all crossed yet
+    for b, e in enumerate(experiments):
+        if e.levels:
+            wanted[b, : len(e.levels)] = torch.tensor([float(v) for v in e.levels], dtype=torch_dtype)
+    pending = [bool(e.levels) for e in experiments]  # levels not all crossed yet
     first = torch.full((count, top), -1, dtype=torch.long, device=where)
     stored = torch.full((count, max(len(r) for r in record), top), math.nan, dtype=torch_dtype, device=where)
     final = torch.full((count, size, size), math.nan, dtype=torch_dtype, device=where)
@@ -235,16 +195,11 @@ def _singular_values(matrices: torch.Tensor, top: int) -> torch.Tensor:
     return out
 
 
-def _initial_factors(depths, inits, seeds, initialisation, size, deepest, torch_dtype) -> torch.Tensor:
+def _initial_factors(experiments, size, deepest, torch_dtype) -> torch.Tensor:
     """(experiments, max depth, d, d): each experiment's N_b factors, then identity layers."""
-    factors = torch.eye(size, dtype=torch_dtype).repeat(len(depths), deepest, 1, 1)
-    for b, (depth, init) in enumerate(zip(depths, inits)):
-        if initialisation == "identity":
-            factors[b, :depth] *= float(init) ** (1.0 / depth)
-        else:
-            rng = np.random.default_rng([int(seeds[b]), 1])
-            entries = rng.standard_normal((depth, size, size)) * gaussian_scale(depth, init, size)
-            factors[b, :depth] = torch.as_tensor(entries, dtype=torch_dtype)
+    factors = torch.eye(size, dtype=torch_dtype).repeat(len(experiments), deepest, 1, 1)
+    for b, e in enumerate(experiments):
+        factors[b, : e.depth] = torch.as_tensor(np.asarray(e.factors, dtype=np.float64), dtype=torch_dtype)
     return factors
 
 
@@ -257,49 +212,41 @@ def _schedule(record) -> dict:
     return due
 
 
-def _validate(depths, measurements, datasets, samples, targets, inits, step_sizes, record, seeds, levels, top,
-              initialisation) -> int:
-    """One entry per experiment in every per-experiment argument, values in range; returns d."""
-    count = len(depths)
-    if count == 0:
-        raise ValueError("depths=[] is invalid: train at least one experiment")
+def _validate(experiments, measurements, top) -> int:
+    """Every experiment's fields in range, the message naming the experiment and the field; returns d."""
+    if not experiments:
+        raise ValueError("experiments=[] is invalid: train at least one experiment")
     if not measurements:
-        raise ValueError("measurements=[] is invalid: give at least one dataset")
-    named = [("targets", targets), ("inits", inits), ("step_sizes", step_sizes), ("record", record),
-             ("datasets", datasets), ("samples", samples)] + ([("seeds", seeds)] if seeds is not None else []) + (
-             [("levels", levels)] if levels is not None else [])
-    for name, values in named:
-        if len(values) != count:
-            raise ValueError(f"{name} has {len(values)} entries, but there are {count} experiments (one per experiment)")
-    if initialisation == "gaussian" and seeds is None:
-        raise ValueError("seeds=None is invalid with initialisation='gaussian': give one seed per experiment")
+        raise ValueError("datasets=[] is invalid: give at least one dataset of measurements")
     arguments.integer("top", top, 1, 1000)
-    shape = np.shape(targets[0])
+    shape = np.shape(experiments[0].target)
     size = shape[0] if len(shape) == 2 and shape[0] == shape[1] and shape[0] >= 1 else None
     if size is None:
-        raise ValueError(f"targets[0] has shape {shape}: it must be a square d × d matrix")
+        raise ValueError(f"experiments[0].target has shape {shape}: it must be a square d × d matrix")
     if top > size:
         raise ValueError(f"top={top} is invalid: W has only {size} singular values")
     for s, matrix in enumerate(measurements):
         rows = np.shape(matrix)
         if len(rows) != 2 or rows[0] < 1 or rows[1] != size * size:
-            raise ValueError(f"measurements[{s}] has shape {rows}: it must be (n, d²) = (n, {size * size}) with n ≥ 1")
-    for b in range(count):
-        depth = arguments.depth(depths[b])
-        if depth > MAX_DEPTH:
-            raise ValueError(f"depths[{b}]={depth} is invalid: sensing training supports depth <= {MAX_DEPTH}")
-        if np.shape(targets[b]) != (size, size) or not np.isfinite(np.asarray(targets[b], dtype=float)).all():
-            raise ValueError(f"targets[{b}] is invalid: a finite {size} × {size} matrix, like targets[0]")
-        dataset = arguments.integer("datasets", datasets[b], 0, len(measurements) - 1)
-        arguments.integer("samples", samples[b], 1, np.shape(measurements[dataset])[0])
-        arguments.positive("inits", inits[b])
-        arguments.positive("step_sizes", step_sizes[b])
-        if seeds is not None:
-            arguments.integer("seeds", seeds[b], 0, 2**63 - 1)
-        if not record[b]:
-            raise ValueError(f"record[{b}] is invalid: a non-empty list of step counts in [0, 1e8]")
-        for k in record[b]:
+            raise ValueError(f"datasets[{s}] has shape {rows}: it must be (n, d²) = (n, {size * size}) with n ≥ 1")
+    for b, e in enumerate(experiments):
+        factors = np.shape(e.factors)
+        if len(factors) != 3 or factors[1:] != (size, size) or not 1 <= factors[0] <= MAX_DEPTH:
+            raise ValueError(f"experiments[{b}].factors has shape {factors}: it must be (N, {size}, {size}) with "
+                             f"1 <= N <= {MAX_DEPTH}")
+        if not np.isfinite(np.asarray(e.factors, dtype=float)).all():
+            raise ValueError(f"experiments[{b}].factors is invalid: the initial layers must be finite")
+        if np.shape(e.target) != (size, size) or not np.isfinite(np.asarray(e.target, dtype=float)).all():
+            raise ValueError(f"experiments[{b}].target is invalid: a finite {size} × {size} matrix, like "
+                             "experiments[0]'s")
+        dataset = arguments.integer("dataset", e.dataset, 0, len(measurements) - 1)
+        if e.samples is not None:
+            arguments.integer("samples", e.samples, 1, np.shape(measurements[dataset])[0])
+        arguments.positive("step", e.step)
+        if not e.record:
+            raise ValueError(f"experiments[{b}].record is invalid: a non-empty list of step counts in [0, 1e8]")
+        for k in e.record:
             arguments.integer("record", k, 0, 10**8)
-        if levels is not None and len(levels[b]) > top:
-            raise ValueError(f"levels[{b}] has {len(levels[b])} values, more than top={top} singular values")
+        if len(e.levels) > top:
+            raise ValueError(f"experiments[{b}].levels has {len(e.levels)} values, more than top={top} singular values")
     return size
