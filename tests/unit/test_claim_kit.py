@@ -104,7 +104,7 @@ def test_domain_failures_are_error_outcomes_and_programming_errors_crash():
     for failure in (ZeroDivisionError("x"), ParameterError("x", 1, "positive"), DerivationError("step")):
         Failing.failure = failure
         [outcome] = Failing().evaluate([case], Run(checks=frozenset({"power"})))[case]
-        assert outcome.status == "error" and type(failure).__name__ in outcome.detail or "step" in outcome.detail
+        assert outcome.status == "error" and (type(failure).__name__ in outcome.detail or "step" in outcome.detail)
     Failing.failure = TypeError("a bug")
     with pytest.raises(TypeError):
         Failing().evaluate([case], Run(checks=frozenset({"power"})))
