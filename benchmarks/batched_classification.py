@@ -10,8 +10,6 @@ usual way), checks that both give the same predictors, and prints the times and 
 
 from __future__ import annotations
 
-import argparse
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -20,6 +18,8 @@ from numerics import classification_data
 from verify.claim import worst
 from verify.claims import classification, convolution
 from verify.training import classifier_checks, classifiers
+
+from batch_vs_loop import parse_options, report, timed
 
 MODELS = (("diagonal", classification.DIAGONAL), ("convolutional", convolution.CONVOLUTIONAL))
 
@@ -40,33 +40,20 @@ def experiments(setup, datasets: int, steps: int, seed: int):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", type=int, default=16)
-    parser.add_argument("--steps", type=int, default=200)
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--seed", type=int, default=0)
-    options = parser.parse_args()
+    options = parse_options(__doc__, datasets=16, steps=200)
     for model, setup in MODELS:
         runs, data = experiments(setup, options.datasets, options.steps, options.seed)
         classifiers.train(model, runs[:2], data, device=options.device)  # one-time torch start-up, untimed
 
-        start = time.perf_counter()
-        batched = classifiers.train(model, runs, data, device=options.device)
-        batched_s = time.perf_counter() - start
-
-        start = time.perf_counter()
-        alone = [classifiers.train(model, [replace(run, data=0)], [data[run.data]], device=options.device)
-                 for run in runs]
-        loop_s = time.perf_counter() - start
+        batched, batched_s = timed(lambda: classifiers.train(model, runs, data, device=options.device))
+        alone, loop_s = timed(lambda: [classifiers.train(model, [replace(run, data=0)], [data[run.data]],
+                                                         device=options.device) for run in runs])
 
         largest = worst(float(np.max(np.abs(one.predictors[0] - batched.predictors[b]))
                               / np.max(np.abs(batched.predictors[b]))) for b, one in enumerate(alone))
         print(f"{model}: device {batched.device}, {len(runs)} networks ({options.datasets} datasets × depths "
               f"{setup.depths[0]}–{setup.depths[-1]}) × {options.steps} GD steps, {batched.dtype}")
-        print(f"  batched (one tensor program): {batched_s:8.3f} s")
-        print(f"  per-experiment loop:          {loop_s:8.3f} s")
-        print(f"  speed-up:                     {loop_s / batched_s:8.1f}x")
-        print(f"  largest relative difference between the two: {largest:.2e}")
+        report(batched_s, loop_s, largest, loop="per-experiment loop", indent="  ")
 
 
 if __name__ == "__main__":

@@ -9,14 +9,14 @@ both give the same trajectories, and prints the times and their ratio. Target: â
 
 from __future__ import annotations
 
-import argparse
 import random
-import time
 from fractions import Fraction
 
 import numpy as np
 
 from verify.training import toy as training
+
+from batch_vs_loop import parse_options, report, timed
 
 
 def cases(count: int, seed: int):
@@ -32,32 +32,19 @@ def cases(count: int, seed: int):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=1024)
-    parser.add_argument("--steps", type=int, default=200)
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--seed", type=int, default=0)
-    options = parser.parse_args()
+    options = parse_options(__doc__, cases=1024, steps=200)
     drawn = cases(options.cases, options.seed)
     record = (0, options.steps // 2, options.steps)
     experiments = [training.Experiment(d, t, i, s, record) for d, t, i, s in drawn]
     training.train(experiments[:2], device=options.device)  # one-time torch start-up, untimed
 
-    start = time.perf_counter()
-    batched = training.train(experiments, device=options.device)
-    batched_s = time.perf_counter() - start
-
-    start = time.perf_counter()
-    alone = [training.train([experiment], device=options.device) for experiment in experiments]
-    loop_s = time.perf_counter() - start
+    batched, batched_s = timed(lambda: training.train(experiments, device=options.device))
+    alone, loop_s = timed(lambda: [training.train([one], device=options.device) for one in experiments])
 
     worst = max(float(np.nanmax(np.abs(run.sigma[0] - batched.sigma[b][:, : run.sigma.shape[2]])
                                 / np.abs(run.sigma[0]))) for b, run in enumerate(alone))
     print(f"device {batched.device}, {len(drawn)} cases x {options.steps} GD steps, {batched.dtype}")
-    print(f"batched (one tensor program): {batched_s:8.3f} s")
-    print(f"per-model loop:               {loop_s:8.3f} s")
-    print(f"speed-up:                     {loop_s / batched_s:8.1f}x   (target >= 50x)")
-    print(f"largest relative difference between the two: {worst:.2e}")
+    report(batched_s, loop_s, worst, loop="per-model loop", target="   (target >= 50x)")
 
 
 if __name__ == "__main__":

@@ -109,6 +109,14 @@ def integer(name: str, value, low: int, high: int) -> int:
     return int(number)
 
 
+
+def step_counts(name: str, values) -> tuple:
+    """A non-empty list of step counts, each an integer in [0, 1e8] (an entry out of range is named 'record')."""
+    if not values:
+        raise ValueError(f"{name} is invalid: a non-empty list of step counts in [0, 1e8]")
+    return tuple(integer("record", k, 0, 10**8) for k in values)
+
+
 def depth(value) -> int:
     return integer("depth", value, 1, MAX_DEPTH)
 

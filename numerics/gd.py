@@ -30,6 +30,24 @@ import mpmath as mp
 from . import arguments
 from .arguments import ParameterError, to_mpf
 
+# First-order bounds are meaningful only while they are small: beyond these the neglected second-order terms are
+# not controlled, and a check reports its case as outside the bound's regime instead of judging it against a
+# tolerance that could not fail. Chosen constants, stated.
+ROUNDING_REGIME = 1e-3  # the first-order rounding bound (relative error)
+STEP_REGIME = 0.1  # the O(η) GD-vs-flow bound, in units of σ*
+
+
+def outside_regime(*, step_bound: float = 0.0, rounding_bound: float = 0.0) -> str | None:
+    """Why a first-order bound cannot judge a case (None when both bounds are within their regimes)."""
+    if rounding_bound > ROUNDING_REGIME:
+        return (f"the first-order rounding bound {rounding_bound:.2g} exceeds {ROUNDING_REGIME:g} (a long plateau in "
+                "low precision): outside the regime where it bounds the error")
+    if step_bound > STEP_REGIME:
+        return (f"the O(η) bound {step_bound:.2g}·σ* exceeds {STEP_REGIME:g}·σ*: the step is outside the regime "
+                "where the first-order expansion in η controls the gap")
+    return None
+
+
 
 def monotone_step_limit(*, depth, target):
     """Largest step size for which GD rises monotonically to ``target``: 1/(N σ*^{2−2/N})."""

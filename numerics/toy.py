@@ -15,6 +15,7 @@ from fractions import Fraction
 
 import mpmath as mp
 import sympy as sp
+from scipy import special
 
 from theory import theorem1
 from theory import toy as toy_symbols
@@ -63,6 +64,20 @@ def sigma_at(t, *, depth, target, init, dps=50, guess=None):
         return +_sigma_at(time, n, star, s0, digits, start)
 
 
+def float_time_to(sigma: float, *, depth: int, target: float, init: float) -> float:
+    """t(σ) from the same closed form in float64 (SciPy's 2F1): an estimate, with no guard against cancellation
+    or overflow, for searches that confirm each decision with ``time_to``.
+
+    >>> round(float_time_to(0.5, depth=4, target=1.0, init=1e-4), 9)
+    49.728579846
+    """
+    antiderivative = _compiled("antiderivative", depth, (toy_symbols.sigma, toy_symbols.target), _FLOAT64)
+    return float(antiderivative(sigma, target) - antiderivative(init, target))
+
+
+_FLOAT64 = ({"hyper": lambda upper, lower, z: special.hyp2f1(*upper, *lower, z)}, "scipy")
+
+
 # ---------------------------------------------------------------------------------------------------
 # exact-parameter implementations (Fractions in, mpf out), shared with the cross-checks
 
@@ -77,13 +92,12 @@ def _digits(x) -> float:
 def _time_to(s: Fraction, n: int, star: Fraction, s0: Fraction, dps: int):
     if s == s0:
         return mp.mpf(0)
-    antiderivative = _compiled("antiderivative", n, (toy_symbols.sigma, toy_symbols.target))
     # Rounding σ/σ* loses log10(σ*/(σ* − σ)) digits of 1 − σ/σ*, where G has its log singularity.
     near_target = int(max(0.0, -_digits((star - s) / star)))
     lost = 0  # digits lost in G(σ) − G(σ0) when σ is close to σ0; measured, then paid for
     while True:
         with mp.workdps(dps + near_target + lost + _GUARD):
-            high, low = antiderivative(to_mpf(s), to_mpf(star)), antiderivative(to_mpf(s0), to_mpf(star))
+            high, low = _antiderivative(n, s, star), _antiderivative(n, s0, star)
             difference = _real(high - low)
             if difference < 0:  # only a wrong closed form gives t < 0; report it as computed
                 return difference
@@ -96,12 +110,29 @@ def _time_to(s: Fraction, n: int, star: Fraction, s0: Fraction, dps: int):
             lost = measured + 5
 
 
-def _compiled(form: str, depth: int, arguments):
-    """Theorem 1's closed form ``form`` at ``depth`` as an mpmath function of ``arguments``."""
-    key = (form, depth, theorem1.statement_version())
+def _antiderivative(n: int, x: Fraction, star: Fraction):
+    """G(x) at the current precision. The checks of one case evaluate G at the same points and precision many
+    times (G(σ0) in every t(σ), the same levels in several checks): an evaluation is deterministic, so each is
+    computed once (the memo is bounded: cleared when full)."""
+    key = (n, x, star, mp.mp.prec, mp.mp.dps, theorem1.statement_version())
+    value = _EVALUATIONS.get(key)
+    if value is None:
+        if len(_EVALUATIONS) >= 20000:
+            _EVALUATIONS.clear()
+        value = _compiled("antiderivative", n, (toy_symbols.sigma, toy_symbols.target))(to_mpf(x), to_mpf(star))
+        _EVALUATIONS[key] = value
+    return value
+
+
+_EVALUATIONS: dict = {}
+
+
+def _compiled(form: str, depth: int, arguments, modules="mpmath"):
+    """Theorem 1's closed form ``form`` at ``depth`` as a function of ``arguments`` (mpmath, or ``_FLOAT64``)."""
+    key = (form, depth, theorem1.statement_version(), modules == "mpmath")
     if key not in _COMPILED:
         expression = getattr(theorem1, form)(depth)
-        _COMPILED[key] = sp.lambdify(arguments, expression, modules="mpmath")
+        _COMPILED[key] = sp.lambdify(arguments, expression, modules=modules)
     return _COMPILED[key]
 
 

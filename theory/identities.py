@@ -59,9 +59,9 @@ def numeric_zero(expression, points, dps=NUMERIC_DPS) -> Check:
     threshold = sp.Float(10) ** (10 - dps)
     for point in points:
         value = sp.N(expression.subs(point), dps)
-        scale = max([abs(sp.N(term.subs(point), dps)) for term in sp.Add.make_args(expression)] + [sp.Integer(1)])
-        if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo):
+        if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo):  # before the scale, which cannot compare NaN
             raise NotProven(f"lhs − rhs is not a finite number at {_show(point)}: {value}")
+        scale = max([abs(sp.N(term.subs(point), dps)) for term in sp.Add.make_args(expression)] + [sp.Integer(1)])
         if abs(value) > threshold * scale:
             raise NotProven(f"lhs − rhs = {sp.N(value, 6)} ≠ 0 at {_show(point)}")
     return Check("numeric", f"|lhs − rhs| < 1e-{dps - 10} (relative) at {len(points)} points, {dps} digits")

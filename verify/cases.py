@@ -26,6 +26,11 @@ def text(value) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
+def exact_product(matrix, vector) -> tuple:
+    """``matrix @ vector`` in exact arithmetic (rows of ints or Fractions): the observations of exact cases."""
+    return tuple(sum(a * b for a, b in zip(row, vector)) for row in matrix)
+
+
 def round_down(value) -> Fraction:
     """Two significant digits, rounded towards zero (a step size must not grow)."""
     exponent = math.floor(math.log10(float(value))) - 1

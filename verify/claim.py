@@ -16,7 +16,13 @@ where its tolerance comes from. The kit does the rest (``Claim.global_outcomes``
   ``NoConvergence``) becomes an ``error`` outcome naming the case; a programming error propagates and
   crashes the run as an internal error, because a verifier must not hide its own bugs;
 * ``train`` returning ``Skip`` or ``Diverged`` for a case skips, or reports as divergence, every empirical
-  check of that case.
+  check of that case; for a case that trained it returns a ``Trained`` record of named measurements.
+
+A derivation check is data, not a method: ``name = derived(build, ..., compares=...)`` declares a once-per-run
+symbolic check whose measurement is the checked derivation ``build()`` (several builds: one outcome for all),
+through the on-disk cache under the build's name and the claim's ``statement_key()``, so that a corruption that
+patches a stated form misses the cache. ``Claim.derivations()`` (the LaTeX export) defaults to the derived
+checks' derivations in declaration order.
 
 A claim keeps no state between calls: measurements that tables and figures need travel with the outcomes
 (``Measured(..., data={...})``).
@@ -24,9 +30,12 @@ A claim keeps no state between calls: measurements that tables and figures need 
 
 from __future__ import annotations
 
+import functools
 import math
+import sys
 import zlib
 from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 from typing import Callable
 
 import numpy as np
@@ -64,6 +73,11 @@ class Skip:
     """The check cannot judge this case (over the step budget, outside float64, …): say why."""
 
     reason: str
+
+
+class Trained(SimpleNamespace):
+    """What ``train`` returned for a case that trained: the measurements its empirical checks read, by name, and
+    ``where`` it ran (e.g. ``Trained(full=..., half=..., where="float64 on cpu")``)."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +167,55 @@ def check(kind: str, *, compares: str, tolerance: str, measures: str = "error", 
         return function
 
     return declare
+
+
+class Derived:
+    """A symbolic check declared as data (see ``derived``): reading it on a claim gives the measuring function."""
+
+    def __init__(self, builds: tuple, compares: str, tolerance: str, name: str | None):
+        if not builds:
+            raise ClaimDefinitionError("derived() needs at least one build")
+        for build in builds:
+            _build_key(build)  # a build without a stable name is a definition error, found at import
+        self.builds, self.compares, self.tolerance, self.name = builds, compares, tolerance, name
+
+    def __set_name__(self, owner, attribute: str):
+        self.__check__ = Check(self.name or attribute.replace("_", "-"), "symbolic", self.compares, self.tolerance,
+                               once=True, method=attribute)
+
+    def __get__(self, claim, owner=None):
+        if claim is None:
+            return self
+        return lambda run=None: claim.derivations_of(self.builds)
+
+
+def derived(*builds: Callable, compares: str, tolerance: str = "exact", name: str | None = None) -> Derived:
+    """Declare, as a class attribute, a once-per-run symbolic check whose measurement is the cached checked
+    derivation ``build()`` of each build (``Claim.derivation``); the check's name is the attribute's name with
+    ``-`` for ``_``."""
+    return Derived(builds, compares, tolerance, name)
+
+
+def _current(build: Callable) -> tuple:
+    """``build`` as its module defines it now (a corruption may patch the function there), and whether that is
+    another function than the declared one."""
+    if isinstance(build, functools.partial):
+        function, patched = _current(build.func)
+        return functools.partial(function, *build.args, **build.keywords), patched
+    current = getattr(sys.modules.get(build.__module__), build.__qualname__, build)
+    return current, current is not build
+
+
+def _build_key(build: Callable) -> str:
+    """A derivation's cache key: the build's module and name (with a ``functools.partial``'s arguments)."""
+    if isinstance(build, functools.partial):
+        arguments = [*map(str, build.args), *(f"{key}={value}" for key, value in sorted(build.keywords.items()))]
+        return f"{_build_key(build.func)}({', '.join(arguments)})"
+    name = getattr(build, "__qualname__", "")
+    if not name or "<" in name:
+        raise ClaimDefinitionError(f"derivation build {build!r} has no stable name: use a module-level function "
+                                   "or a functools.partial of one")
+    return f"{build.__module__}.{name}"
 
 
 @dataclass(frozen=True)
@@ -245,6 +308,10 @@ class Claim:
     provenance: tuple  # ((tag, text), ...) with tag in seen / derived / reconstructed
     options: tuple = ()  # Option, ...
     corruptions: tuple = ()  # Corruption, ...
+    step_factor: int = 1  # a case trains at most this many times the profile's GD step budget
+    # True when figures() needs only what a JSON report holds (settings, cases, outcomes' data) and trains no model
+    # (it may recompute seeded or exact numbers from the settings): `--from-json` redraws them (verify/redraw.py)
+    figures_from_report: bool = False
     checks: tuple = ()  # Check, ...: collected from the @check methods, in the order they are defined
 
     def __init_subclass__(cls, **keywords):
@@ -271,20 +338,56 @@ class Claim:
         return options
 
     def derivations(self) -> list:
-        """The checked derivations behind the claim, in reading order (for the LaTeX export)."""
-        return []
+        """The checked derivations behind the claim, in reading order (for the LaTeX export): by default those
+        of the ``derived`` checks, in declaration order."""
+        derived_checks = [c for c in self.checks if isinstance(getattr(type(self), c.method, None), Derived)]
+        return [derivation for declared in derived_checks for derivation in getattr(self, declared.method)()]
 
     def figures(self, directory, result) -> list:
         """Write the claim's figures (PNG and PDF) into ``directory`` for a finished run; return their paths."""
         return []
 
+    @property
+    def draws_figures(self) -> bool:
+        return type(self).figures is not Claim.figures
+
     def tables(self, result) -> dict:
         """Claim-specific summary tables for the report: {title: (header, rows)}."""
         return {}
 
+    def statement_key(self) -> str:
+        """Changes whenever a stated form the derivations check changes (a corruption patches one): part of
+        every ``derivation`` cache key, so that a patched statement is derived afresh."""
+        return ""
+
+    def training_length(self, profile: Profile) -> str:
+        """What one case trains at ``profile``, as the report's settings line states it."""
+        if type(self).train is Claim.train:
+            return "no model trained"
+        return f"≤ {self.step_factor * profile.step_budget} (S)GD steps per case"
+
+    def selection(self, run: Run) -> frozenset | None:
+        """The checks ``run`` selects (None: all): ``--check``, unless the claim's options narrow them (e.g. an
+        option that asks one question of the claim)."""
+        return run.checks
+
     def derive(self, key: str, build: Callable):
         """``build()`` (a checked derivation or anything picklable), through the on-disk cache."""
         return cache.cached(self.id, key, build)
+
+    def derivation(self, build: Callable):
+        """``build()`` through the cache, keyed by the build's module, name and arguments (of a ``partial``) and
+        by ``statement_key()``."""
+        return self.derivations_of((build,))[0]
+
+    def derivations_of(self, builds) -> list:
+        """``derivation(build)`` for each build (the statement key computed once)."""
+        statement, derivations = self.statement_key(), []
+        for build in builds:
+            current, patched = _current(build)
+            key = _build_key(build) + (f":patched by {current!r}" if patched else "")  # never a declared one's
+            derivations.append(self.derive(f"{key}:{statement}" if statement else key, current))
+        return derivations
 
     # -- what the kit does -----------------------------------------------------------------------------
     def check_named(self, name: str) -> Check:
@@ -373,6 +476,8 @@ def _derived(name: str, case, derivations: list) -> Outcome:
 
 
 def for_claim(run: Run, claim: Claim) -> Run:
-    """``run`` as seen by ``claim``: its random streams keyed by the claim's id."""
-    return replace(run, claim=claim.id)
+    """``run`` as seen by ``claim``: its random streams keyed by the claim's id, its checks as the claim's options
+    select them (``Claim.selection``)."""
+    run = replace(run, claim=claim.id)
+    return replace(run, checks=claim.selection(run))
 

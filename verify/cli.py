@@ -16,12 +16,13 @@ import traceback
 
 from numerics import arguments
 
-from . import cache, executors, files, junit, latex, report, runner
+from . import cache, executors, files, junit, latex, redraw, report, runner
 from .claim import PROFILES, Run
 from .claims import REGISTRY
 from .errors import UsageError, VerifyError
 
 EXIT_HOLDS, EXIT_REFUTED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a filter whose reader closed the pipe
 MAX_CASES = 100_000
 
 
@@ -56,13 +57,19 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--latex-fragment", action="store_true",
                         help="with --latex: only the align blocks, for pasting into a paper")
     parser.add_argument("--plot", metavar="DIR", help="write the claim's figures (PNG and PDF) into DIR")
+    parser.add_argument("--figure-width", choices=("column", "page"),
+                        help="size figures for a two-column paper: column (3.4 in) or page (7 in) wide, text at "
+                             "7 pt or more, panels reflowed and legends below them (default: the designed size)")
+    parser.add_argument("--from-json", metavar="REPORT", help="with --plot DIR: redraw the claim's figures from a "
+                        "saved JSON report (--json or --out) instead of running it; 'all' redraws every claim in it")
     parser.add_argument("--out", metavar="DIR", help="write everything into DIR: <claim>.txt (the report), <claim>.json, "
                                                    "<claim>.tex (the derivation) and figures/")
     parser.add_argument("--junit-xml", metavar="FILE", help="write a JUnit XML report (one test case per check) for CI")
     parser.add_argument("--replay", metavar="CASE", help="re-run only this case (the JSON a counterexample's replay "
                                                          "command prints) with the selected checks")
     parser.add_argument("--workers", metavar="N", help="run on a local Dask cluster of N worker processes (needs "
-                                                      "pip install -e '.[distributed]')")
+                                                      "pip install -e '.[distributed]'); without it one claim runs "
+                                                      "in this process and 'all' on one local process per core")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS (e.g. "
                                                              "tcp://10.0.0.5:8786)")
     parser.add_argument("--no-cache", action="store_true", help="recompute the symbolic derivations instead of "
@@ -92,6 +99,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("python -m verify: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as a Unix filter does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as error:  # noqa: BLE001 - a bug of the tool: its traceback, then one line
         traceback.print_exc(file=sys.stderr)
         print(f"python -m verify: internal error: {type(error).__name__}: {error} (a bug: please report it with "
@@ -104,6 +114,8 @@ def _main(argv) -> int:
     if options.claim == "list":
         print(report.listing(REGISTRY.values(), as_json=options.json))
         return EXIT_HOLDS
+    if options.from_json is not None:
+        return _redraw(options)
     claims = list(REGISTRY.values()) if options.claim == "all" else [_claim(options.claim)]
     given = {name: getattr(options, name) for name in _claim_options() if getattr(options, name) is not None}
     settings = Run(profile=PROFILES[options.profile], seed=arguments.integer("seed", options.seed, 0, 2**63 - 1),
@@ -118,15 +130,17 @@ def _main(argv) -> int:
         runner.validate_selection(claim, settings)
     replay = _replay_case(options.replay)
     if options.device == "cuda":
-        from .training.placement import select_device  # noqa: PLC0415 - torch only when training is asked for
-        select_device("cuda")
+        import torch  # noqa: PLC0415 - only to refuse --device cuda before any work, on a machine without one
+
+        if not torch.cuda.is_available():
+            raise UsageError("--device cuda: no CUDA device is available here (use auto or cpu)")
     outputs = _outputs(options, claims)
     if options.dtype == "float32":
         print("python -m verify: warning: float32 GD loses the flow on long plateaus (docs/claims/thm1.md); "
               "tolerances scale with its unit roundoff", file=sys.stderr)
     text = not (options.json or options.quiet)
     results = []
-    executor = _executor(options)
+    executor = _executor(options, claims)
     try:
         with cache.disabled() if options.no_cache else contextlib.nullcontext():
             # Every claim's units are submitted before the first is gathered, so a cluster works on all of them.
@@ -161,13 +175,16 @@ def _main(argv) -> int:
     return EXIT_HOLDS if verdicts == {runner.HOLDS} else EXIT_USAGE
 
 
-def _executor(options):
+def _executor(options, claims):
     if options.workers is not None and options.scheduler is not None:
         raise UsageError("--workers starts a local cluster and --scheduler uses an existing one: give one of them")
     if options.workers is not None:
         return executors.Dask(workers=arguments.integer("workers", options.workers, 1, 1024))
     if options.scheduler is not None:
         return executors.Dask(scheduler=options.scheduler)
+    cores = len(os.sched_getaffinity(0))
+    if len(claims) > 1 and cores > 1:
+        return executors.Processes(cores)  # independent claims: one worker per core
     return executors.InProcess()
 
 
@@ -194,8 +211,14 @@ def _outputs(options, claims) -> dict:
             raise UsageError("--latex - would mix LaTeX into the report on stdout: write it to a file, or add "
                              "--quiet (and no --json)")
         outputs["latex"] = "-" if options.latex == "-" else _checked(files.writable_file, "latex", options.latex)
+    if options.figure_width and not (options.plot or options.out):
+        raise UsageError("--figure-width sizes figures: add --plot DIR or --out DIR")
     if options.plot:
-        outputs["plot"] = _checked(files.writable_directory, "plot", options.plot)
+        if any(claim.draws_figures for claim in claims):
+            outputs["plot"] = _checked(files.writable_directory, "plot", options.plot)
+        else:
+            print(f"python -m verify: {claims[0].id} draws no figures: nothing written to --plot {options.plot}",
+                  file=sys.stderr)
     if options.out:
         outputs["out"] = _checked(files.writable_directory, "out", options.out)
     if options.junit_xml:
@@ -220,12 +243,10 @@ def _write_outputs(options, outputs, result) -> None:
             files.write_atomic(outputs["latex"], latex_text)
             print(f"python -m verify: LaTeX written to {outputs['latex']}", file=sys.stderr)
     figures_at = [outputs[key] / "figures" if key == "out" else outputs[key] for key in ("plot", "out") if key in outputs]
-    for directory in figures_at:
-        paths = claim.figures(files.writable_directory(directory), result)
-        for path in paths:
-            print(f"python -m verify: figure written to {path}", file=sys.stderr)
-        if not paths:
-            print(f"python -m verify: {claim.id} draws no figures", file=sys.stderr)
+    if not claim.draws_figures and "plot" in outputs:  # `all`: some claims draw figures, this one none
+        print(f"python -m verify: {claim.id} draws no figures", file=sys.stderr)
+    for directory in figures_at if claim.draws_figures else []:
+        _draw(claim, directory, result, options.figure_width)
     if "out" in outputs:
         written = {f"{claim.id}.txt": report.text(result, verbose=True), f"{claim.id}.json": report.as_json(result)}
         derivations = claim.derivations()
@@ -234,6 +255,44 @@ def _write_outputs(options, outputs, result) -> None:
         for name, content in written.items():
             files.write_atomic(outputs["out"] / name, content if content.endswith("\n") else content + "\n")
         print(f"python -m verify: {', '.join(written)} written to {outputs['out']}", file=sys.stderr)
+
+
+def _draw(claim, directory, result, width) -> None:
+    from . import plots  # noqa: PLC0415 - matplotlib only when figures are asked for
+
+    with plots.width(width):
+        paths = claim.figures(files.writable_directory(directory), result)
+    for path in paths:
+        print(f"python -m verify: figure written to {path}", file=sys.stderr)
+    if not paths:
+        print(f"python -m verify: {claim.id}: no figure drawn (the run measured nothing its figures show)",
+              file=sys.stderr)
+
+
+def _redraw(options) -> int:
+    """``--from-json REPORT --plot DIR``: the figures of the report's claim(s), redrawn from what the report holds,
+    without running anything; exit 2 when none can be redrawn."""
+    extra = [flag for flag, given in (("--json", options.json), ("--latex", options.latex), ("--out", options.out),
+                                      ("--junit-xml", options.junit_xml), ("--replay", options.replay),
+                                      ("--check", options.check), ("--cases", options.cases)) if given]
+    if extra:
+        raise UsageError(f"--from-json only redraws figures from the report: drop {extra[0]} (or re-run the claim)")
+    if not options.plot:
+        raise UsageError("--from-json needs --plot DIR: where to write the redrawn figures")
+    if options.claim != "all":
+        _claim(options.claim)
+    drawn = 0
+    for result in redraw.read(options.from_json, options.claim):
+        claim = result.claim
+        if not claim.draws_figures:
+            print(f"python -m verify: {claim.id} draws no figures", file=sys.stderr)
+        elif not claim.figures_from_report:
+            print(f"python -m verify: {claim.id}: its figures cannot be redrawn from a report: they compute their "
+                  "curves afresh (training models) from the settings; re-run it with --plot", file=sys.stderr)
+        else:
+            _draw(claim, _checked(files.writable_directory, "plot", options.plot), result, options.figure_width)
+            drawn += 1
+    return EXIT_HOLDS if drawn else EXIT_USAGE
 
 
 @contextlib.contextmanager

@@ -1,8 +1,12 @@
-"""Where a run's work is done: in this process (the default), or on a Dask cluster.
+"""Where a run's work is done: in this process (the default for one claim), in local processes (the default
+for ``all``), or on a Dask cluster.
 
 The runner hands an executor units of work (a claim's global checks, one chunk of cases) and gathers their
 results in the order it submitted them, so a report does not depend on where, or in which order, the units
-ran. ``InProcess`` runs each unit when it is gathered, exactly as a plain loop would. ``Dask`` submits every
+ran. ``InProcess`` runs each unit when it is gathered, exactly as a plain loop would. ``Processes`` runs them
+in a pool of local worker processes (the standard library's, no extra dependency): ``verify all`` gives it one
+worker per core, so independent claims' cases train side by side while this process runs the global checks.
+``Dask`` submits every
 unit at once to a ``dask.distributed`` cluster (a ``LocalCluster`` of worker processes, or an existing
 scheduler) and gathers them: a worker that dies costs time, since the scheduler recomputes its units on
 another worker; a unit that keeps killing workers ends the run with a ``ChunkError`` naming its cases.
@@ -46,6 +50,34 @@ class InProcess:
 
     def close(self) -> None:
         pass
+
+
+class Processes:
+    """Units in ``workers`` local processes, started fresh (spawn): they inherit the one-thread pool policy
+    (verify/threads.py) through the environment and import the claims themselves."""
+
+    def __init__(self, workers: int):
+        import multiprocessing  # noqa: PLC0415
+        from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        self._futures: list = []
+        self.name = f"{workers} local processes"
+
+    def submit(self, function, *arguments, describe: str = ""):
+        future = self._pool.submit(timed, function, *arguments)
+        self._futures.append(future)
+        return future
+
+    def gather(self, unit):
+        return unit.result()
+
+    def cancel(self) -> None:
+        for future in self._futures:
+            future.cancel()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 class Dask:

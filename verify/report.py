@@ -25,8 +25,8 @@ def header(claim, settings) -> str:
     lines = [f"{claim.id}: {claim.title}", "", _wrap("Statement: " + claim.statement), ""]
     lines += [_wrap(f"[{tag}] {note}", indent="  ") for tag, note in claim.provenance]
     profile = settings.profile
-    lines += ["", f"Settings: profile {profile.name} ({settings.case_count} cases, ≤ {profile.step_budget} GD steps per "
-                  f"case), seed {settings.seed}, dps {settings.dps}, torch {settings.dtype} on {settings.device}"]
+    lines += ["", f"Settings: profile {profile.name} ({settings.case_count} cases, {claim.training_length(profile)}), "
+                  f"seed {settings.seed}, dps {settings.dps}, torch {settings.dtype} on {settings.device}"]
     if settings.checks is not None:
         lines.append("Checks selected: " + ", ".join(sorted(settings.checks)))
     if settings.options:
@@ -119,7 +119,7 @@ def verdict_line(result: Result) -> str:
     judged = counted[PASS] + counted[FAIL] + counted[ERROR]
     scope = (f"{len(result.cases)} cases drawn; {judged} outcomes judged, {counted[SKIPPED]} skipped"
              + (f", {counted[ERROR]} could not be evaluated" if counted[ERROR] else "")
-             + f"; {result.timings.get('total_s', 0.0):.1f} s")
+             + f"; {result.timings.get('total_s', 0.0):.1f} s elapsed")  # `all` on processes: since the run began
     if result.verdict == HOLDS:
         return f"VERDICT: {result.claim.id} HOLDS: every judged outcome passed ({scope})"
     if result.verdict == REFUTED:
@@ -136,7 +136,8 @@ def as_json(result: Result) -> str:
         "claim": {"id": claim.id, "title": claim.title, "statement": claim.statement,
                   "provenance": [{"tag": tag, "text": note} for tag, note in claim.provenance]},
         "settings": {"profile": settings.profile.name, "cases": settings.case_count,
-                     "step_budget": settings.profile.step_budget, "seed": settings.seed, "dps": settings.dps,
+                     "step_budget": settings.profile.step_budget,
+                     "training": claim.training_length(settings.profile), "seed": settings.seed, "dps": settings.dps,
                      "device": settings.device, "dtype": settings.dtype,
                      "options": {key: str(value) for key, value in sorted(settings.options.items())},
                      "checks": None if settings.checks is None else sorted(settings.checks)},

@@ -39,8 +39,8 @@ REPORT = {
             "provenance": {"type": "array", "minItems": 1, "items": {
                 "type": "object", "required": ["tag", "text"],
                 "properties": {"tag": {"enum": ["seen", "derived", "reconstructed"]}, "text": {"type": "string"}}}}}},
-        "settings": {"type": "object", "required": ["profile", "cases", "step_budget", "seed", "dps", "device", "dtype",
-                                                    "options", "checks"]},
+        "settings": {"type": "object", "required": ["profile", "cases", "step_budget", "training", "seed", "dps",
+                                                    "device", "dtype", "options", "checks"]},
         "environment": {"type": "object", "required": ["python", "packages", "device", "dtype"]},
         "verdict": {"enum": ["holds", "refuted", "inconclusive"]},
         "checks": {"type": "array", "items": _CHECK},

@@ -7,12 +7,15 @@ significant digits, so shrunk counterexamples read well.
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
 from hypothesis import strategies as st
+from scipy import optimize
 
 from numerics import gd, toy
+from theory import theorem1
 
 from .cases import SeparationCase, ToyCase, round_down
 
@@ -64,23 +67,96 @@ def log_uniform(draw, low: Fraction, high: Fraction) -> Fraction:
 
 def steps_to_horizon(depth: int, target: Fraction, init: Fraction, step: Fraction) -> int:
     """GD steps of size ``step`` for the flow from ``init`` to reach ``HORIZON`` of ``target``."""
-    horizon = toy.time_to(HORIZON * target, depth=depth, target=target, init=init, dps=15)
-    return max(1, math.ceil(float(horizon) / float(step)))
+    horizon = _horizon(depth, target, init, theorem1.statement_version())
+    return max(1, math.ceil(horizon / float(step)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _horizon(depth, target, init, version) -> float:
+    """The flow's time to the horizon (``version``: the stated closed forms it was computed from). Cached: a case
+    asks for it at several step sizes and inits, and a search asks again for the same grid points."""
+    return float(toy.time_to(HORIZON * target, depth=depth, target=target, init=init, dps=15))
+
+
+SMALLEST_INIT, SMALLEST_EXPONENT = Fraction(1, 10**300), -300.0
 
 
 def smallest_init(depth, target, step, budget, ceiling) -> Fraction:
-    """The smallest init (two significant digits, ≥ 1e-300) whose run fits the budget, by bisection on
-    log10(init); the time to the horizon decreases as init grows."""
-    if steps_to_horizon(depth, target, Fraction(1, 10**300), step) <= budget:
-        return Fraction(1, 10**300)
-    low, high = -300.0, math.log10(ceiling)
-    for _ in range(60):
-        middle = (low + high) / 2
-        if steps_to_horizon(depth, target, pow10(middle), step) <= budget:
+    """The smallest init (two significant digits, ≥ 1e-300) whose run fits the budget; the time to the horizon
+    decreases as init grows.
+
+    A search over the grid of two-digit values (grid index i: (10 + i mod 90)/10 · 10^(i div 90)) from 1e-300 up
+    to the ceiling's grid value, which is the answer also when no smaller value fits. A float64 estimate of the
+    threshold (``toy.float_time_to``) only says where to start: every decision is ``steps_to_horizon``'s, and the
+    answer is a grid value that fits next to one that does not, so it is the one a bisection on log10(init) over
+    those decisions finds.
+    """
+    if steps_to_horizon(depth, target, SMALLEST_INIT, step) <= budget:
+        return SMALLEST_INIT
+    bottom, top = _grid_index(SMALLEST_EXPONENT), _grid_index(math.log10(ceiling))
+
+    def fits(index):  # the top counts as fitting: it is the answer when nothing below it fits
+        return index >= top or steps_to_horizon(depth, target, _grid_value(index), step) <= budget
+
+    first_fit = _first_true(fits, bottom, top, _estimate(depth, target, step, budget, ceiling))
+    return min(_round_up(_grid_value(first_fit)), ceiling)
+
+
+def _estimate(depth, target, step, budget, ceiling) -> int:
+    """Grid index near the init whose float64 time to the horizon is ``budget`` steps (only where the search
+    starts: a stated form that float64 cannot evaluate, e.g. a corrupted one, starts it at the top)."""
+    level, allowed = float(HORIZON * target), budget * float(step)
+
+    def excess(exponent):  # decreasing in the exponent of init
+        try:
+            return toy.float_time_to(level, depth=depth, target=float(target), init=10.0**exponent) - allowed
+        except (ArithmeticError, ValueError):
+            return math.nan
+
+    low, high = SMALLEST_EXPONENT, math.log10(ceiling)
+    if not excess(high) < 0:  # nothing fits below the ceiling (or no finite estimate): start at the top
+        return _grid_index(high)
+    if not 0 < excess(low) < math.inf:
+        return _grid_index(low)
+    try:
+        return _grid_index(optimize.brentq(excess, low, high, xtol=1e-6))
+    except (RuntimeError, ValueError):  # brentq met a value float64 could not evaluate
+        return _grid_index(high)
+
+
+def _first_true(predicate, false_at: int, true_at: int, start: int) -> int:
+    """The smallest index in (false_at, true_at] where a monotone ``predicate`` holds (it holds at true_at),
+    galloping from ``start`` and then bisecting: a few evaluations when ``start`` is close."""
+    start = min(max(start, false_at + 1), true_at)
+    low, high, stride = false_at, true_at, 1
+    if predicate(start):
+        high = start
+        while high - stride > low and predicate(high - stride):
+            high, stride = high - stride, 2 * stride
+        low = max(low, high - stride)
+    else:
+        low = start
+        while low + stride < high and not predicate(low + stride):
+            low, stride = low + stride, 2 * stride
+        high = min(high, low + stride)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if predicate(middle):
             high = middle
         else:
             low = middle
-    return min(_round_up(pow10(high)), ceiling)
+    return high
+
+
+def _grid_index(exponent: float) -> int:
+    """Grid index of ``pow10(exponent)``: 90 two-digit mantissas per decade."""
+    whole = math.floor(exponent)
+    return 90 * whole + round(10 * round(10 ** (exponent - whole), 1)) - 10
+
+
+def _grid_value(index: int) -> Fraction:
+    whole, mantissa = divmod(index, 90)
+    return Fraction(10 + mantissa, 10) * Fraction(10) ** whole
 
 
 def pow10(exponent: float) -> Fraction:

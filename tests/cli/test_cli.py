@@ -76,3 +76,13 @@ def test_bad_bound_usage(arguments, phrase):
     done = run(*arguments)
     assert done.returncode == 2 and phrase in done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_reader_that_closes_the_pipe_ends_the_run_quietly():
+    """`python -m verify list --json | head -1`: exit 141 (128 + SIGPIPE) and no traceback."""
+    process = subprocess.Popen([sys.executable, "-m", "verify", "list", "--json"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    process.stdout.read(1)
+    process.stdout.close()  # the reader goes away long before the listing (≈ 40 kB) is written
+    assert process.wait(timeout=120) == 141
+    assert b"Traceback" not in process.stderr.read()

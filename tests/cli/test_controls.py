@@ -66,3 +66,27 @@ def test_no_files_are_written_into_the_working_directory(tmp_path, monkeypatch, 
     monkeypatch.chdir(tmp_path)
     assert main(["thm1", *FAST]) == 0
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_settings_line_states_the_steps_a_case_really_trains():
+    """Sensing's Gaussian runs may take 3 × the profile's budget, so its settings line promises that, not the
+    bare budget; every drawn case's run fits what is promised."""
+    from verify.claim import PROFILES, Run, for_claim
+    from verify.claims import REGISTRY
+    from verify.report import header
+    from verify.runner import draw_cases
+
+    claim, profile = REGISTRY["sensing"], PROFILES["quick"]
+    promised = 3 * profile.step_budget
+    assert f"≤ {promised} (S)GD steps per case" in header(claim, Run(profile=profile))
+    cases = draw_cases(claim.strategy(for_claim(Run(profile=profile), claim)), 30, 0)
+    assert max(case.steps for case in cases) > profile.step_budget  # the bare budget would be a false promise
+    assert all(max(case.steps, case.aligned_steps) <= promised for case in cases)
+
+
+def test_figures_of_a_run_that_measured_nothing_they_show_are_skipped_with_a_note(capsys, tmp_path):
+    """deep-alignment's figure plots the alignment check's measurements: with only another check selected there
+    is nothing to draw, which is said, not a crash."""
+    arguments = ["deep-alignment", "--profile", "quick", "--cases", "1", "--check", "direction-vs-margin"]
+    assert main([*arguments, "--plot", str(tmp_path / "figures")]) == 0
+    assert "deep-alignment: no figure drawn" in capsys.readouterr().err

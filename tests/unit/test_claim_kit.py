@@ -1,18 +1,23 @@
 """The claim kit: declarations, guarding, the contract battery, seeds and the error hierarchy."""
 
 import contextlib
+import functools
 import math
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
+from unittest import mock
 
 import pytest
+import sympy as sp
 from hypothesis import strategies as st
 
 from numerics.arguments import ParameterError
-from theory.derivation import DerivationError
+from theory.derivation import Derivation, DerivationError
 from verify import runner, testing
 from verify.cases import Case
-from verify.claim import (PROFILES, Claim, Corruption, Diverged, Measured, Run, Skip, check, worst)
+from verify.claim import (PROFILES, Claim, Corruption, Diverged, Measured, Run, Skip, check, derived, for_claim,
+                          worst)
 from verify.errors import ClaimDefinitionError, UsageError, VerifyError
 
 QUICK = Run(profile=PROFILES["quick"], seed=0)
@@ -177,3 +182,111 @@ def test_one_root_catches_every_error_of_the_tool():
                   ClaimDefinitionError("x")):
         with pytest.raises(VerifyError):
             raise error
+
+
+def _holds() -> Derivation:
+    derivation = Derivation("x + x = 2x")
+    derivation.equal("doubling", 2 * sp.Symbol("x"), sp.Symbol("x") + sp.Symbol("x"))
+    return derivation
+
+
+def _breaks(power) -> Derivation:
+    derivation = Derivation("x·x = x^power")
+    derivation.equal("the power", sp.Symbol("x") ** power, sp.Symbol("x") * sp.Symbol("x"))
+    return derivation
+
+
+DERIVED = Run(checks=frozenset({"doubling", "sq", "squares"}))
+
+
+class Derivations(Square):
+    """Square with derivation checks declared as data: one holds, one breaks when ``power`` is not 2."""
+
+    id = "derived-test"
+    power = 2
+    keys = []
+
+    doubling = derived(_holds, compares="x + x against 2x")
+    squares = derived(_holds, functools.partial(_breaks, 2), compares="the doubling and x·x against x²", name="sq")
+
+    def statement_key(self):
+        return f"power {self.power}"
+
+    def derive(self, key, build):
+        type(self).keys.append(key)
+        return build()
+
+
+def test_derived_checks_are_declared_checks_with_cached_derivations():
+    assert [(c.name, c.kind, c.once, c.tolerance) for c in Derivations.checks[len(Square.checks):]] == [
+        ("doubling", "symbolic", True, "exact"), ("sq", "symbolic", True, "exact")]
+    Derivations.keys = []
+    outcomes = Derivations().global_outcomes(DERIVED)
+    assert [(o.check, o.status, o.detail) for o in outcomes] == [
+        ("doubling", "pass", "1 derivations, every step checked"), ("sq", "pass", "2 derivations, every step checked")]
+    # the cache key names the build (with a partial's arguments) and carries the claim's statement key
+    module = _holds.__module__
+    assert Derivations.keys == [f"{module}._holds:power 2", f"{module}._holds:power 2", f"{module}._breaks(2):power 2"]
+
+
+def test_a_derived_check_whose_derivation_fails_is_a_failed_outcome():
+    class Broken(Derivations):
+        id = "derived-broken-test"
+        squares = derived(functools.partial(_breaks, 3), compares="x·x against x³")
+
+    outcomes = {o.check: o for o in Broken().global_outcomes(DERIVED)}
+    assert outcomes["squares"].status == "fail" and "the power" in outcomes["squares"].detail
+    assert outcomes["doubling"].status == "pass"
+
+
+def test_derivations_default_to_the_derived_checks_in_declaration_order():
+    titles = [d.title for d in Derivations().derivations()]
+    assert titles == ["x + x = 2x", "x + x = 2x", "x·x = x^power"]
+    assert Square().derivations() == []
+
+
+def test_the_statement_key_is_part_of_every_derivation_key():
+    assert Square().statement_key() == ""
+    Derivations.keys = []
+    Derivations.power = 5
+    try:
+        Derivations().derivations()
+    finally:
+        Derivations.power = 2
+    assert Derivations.keys and all(key.endswith(":power 5") for key in Derivations.keys)
+
+
+def test_a_build_without_a_stable_name_is_a_definition_error():
+    with pytest.raises(ClaimDefinitionError, match="no stable name"):
+        derived(lambda: _holds(), compares="x")
+    with pytest.raises(ClaimDefinitionError, match="at least one build"):
+        derived(compares="x")
+
+
+def test_a_build_patched_in_its_module_is_derived_afresh_under_another_key():
+    module = sys.modules[_holds.__module__]
+    Derivations.keys = []
+    with mock.patch.object(module, "_holds", functools.partial(_breaks, 3)):  # a corruption of the statement
+        outcomes = {o.check: o.status for o in Derivations().global_outcomes(DERIVED)}
+    assert outcomes == {"doubling": "fail", "sq": "fail"}
+    assert all("patched by" in key for key in Derivations.keys[:2])
+
+
+class Focused(Square):
+    """An option that asks one question: only ``power`` runs when it is set."""
+
+    id = "focused-test"
+
+    def selection(self, run):
+        return frozenset({"power"}) & (run.checks or {"power"}) if run.options.get("focus") else run.checks
+
+
+def test_a_claim_narrows_the_selection_once_for_the_whole_run():
+    claim = Focused()
+    focused = for_claim(Run(options={"focus": True}), claim)
+    assert focused.checks == {"power"} and focused.claim == "focused-test"
+    assert claim.global_outcomes(focused) == [] and [c.name for c in claim.per_case_checks(focused)] == ["power"]
+    assert for_claim(Run(options={"focus": True}, checks=frozenset({"once-only"})), claim).checks == frozenset()
+    assert for_claim(Run(), claim).checks is None
+    result = runner.run(claim, Run(profile=PROFILES["quick"], options={"focus": True}))
+    assert {o.check for o in result.outcomes} == {"power"} and result.settings.checks == {"power"}

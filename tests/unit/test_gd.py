@@ -40,3 +40,12 @@ def test_monotone_step_limit_separates_monotone_rise_from_overshoot():
     above = gd.replay(steps, depth=4, target=1, init="0.1", step=limit * mp.mpf("1.5"), dps=40).sigma
     assert all(a < b <= 1 for a, b in zip(below, below[1:]) if b < 1 - mp.mpf(10) ** -35)
     assert max(above) > 1
+
+
+def test_first_order_bounds_judge_only_inside_their_regime():
+    """A bound above its regime is a reason to skip, at the stated constants and not before; a NaN bound is not
+    a reason (the check then reports the NaN as an error)."""
+    assert gd.outside_regime(step_bound=gd.STEP_REGIME, rounding_bound=gd.ROUNDING_REGIME) is None
+    assert "O(η) bound" in gd.outside_regime(step_bound=gd.STEP_REGIME * (1 + 1e-12))
+    assert "rounding bound" in gd.outside_regime(rounding_bound=gd.ROUNDING_REGIME * (1 + 1e-12), step_bound=1.0)
+    assert gd.outside_regime(step_bound=float("nan"), rounding_bound=float("nan")) is None

@@ -1,8 +1,10 @@
 """End-to-end deep matrix sensing: the claim holds, and wrong versions of it are refuted (the corrupted
 reduction and wrong depth-1 predictions are the claim's declared corruptions, run by tests/contract)."""
 
+import itertools
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from verify import runner
@@ -54,8 +56,12 @@ def test_wrong_expectations_are_refuted(shallow_and_deep):
     assert shallow > claim_module.RECOVERY
     assert claim_module._against_law(cases[0], deep, 0.0, "depth 2").error > \
         claim_module._against_law(cases[0], deep, 0.0, "depth 2").tolerance
-    assert claim_module.disorder([40, 30, 20, 10]) == 3 and claim_module.disorder([5, -1, -1, -1]) == 3
-    assert claim_module.disorder([10, 20, 30, 40]) == 0
+    every_pair = claim_module.judged_pairs(3, 1000)
+    assert len(every_pair) == 6 and claim_module.judged_pairs(2, 1000) == [(0, 1), (0, 2), (0, 3), (1, 3)]
+    assert claim_module.disorder([40, 30, 20, 10], every_pair) == 6
+    assert claim_module.disorder([5, -1, -1, -1], every_pair) == 3
+    assert claim_module.disorder([10, 20, 30, 40], every_pair) == 0
+    assert claim_module.disorder([10, 20, 31, 30], claim_module.judged_pairs(2, 1500)) == 0  # 4 vs 3 unresolved
 
 
 def test_depth_one_does_not_learn_largest_first():
@@ -69,7 +75,7 @@ def test_depth_one_does_not_learn_largest_first():
     experiment = training.Experiment(layers, claim_module.target_matrix(), 0, case.step, (0, case.steps), 1000,
                                      (6, 3, 2, 1.5))
     runs = training.train([experiment], [claim_module._measurements(run, 0)], device="cpu")
-    assert claim_module.disorder(runs.crossings[0][:4]) > 0
+    assert claim_module.disorder(runs.crossings[0][:4], claim_module.judged_pairs(3, 1000)) > 0
 
 
 def test_a_failing_check_is_shrunk_to_a_counterexample():
@@ -106,3 +112,21 @@ def test_datasets_come_from_the_runs_streams():
 def test_cli_lists_the_claim(capsys):
     assert main(["list"]) == 0
     assert "sensing" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("depth", [2, 3])
+@pytest.mark.parametrize("samples", claim_module.SIZES)
+def test_judged_pairs_match_a_simulated_sample(depth, samples):
+    """The resolution rule's variance 2‖R‖² + (σ_i* − σ_j*)² (Isserlis) against the empirical variance of
+    (A_ii − A_jj)⟨A, R⟩ over 400 000 simulated Gaussian measurements (only the diagonal of A meets a diagonal R).
+    Every pair's z-score sits ≥ 0.3 from the 3.5 cut, far beyond the 0.5 % error of the simulated variance."""
+    rng = np.random.default_rng(0)
+    diagonal = rng.standard_normal((400_000, claim_module.RANK))
+    targets = np.array([float(t) for t in claim_module.TARGETS])
+    expected = []
+    for i, j in itertools.combinations(range(claim_module.RANK), 2):
+        residual = diagonal[:, 0 if depth == 2 else i:] @ targets[0 if depth == 2 else i:]
+        spread = ((diagonal[:, i] - diagonal[:, j]) * residual).std()
+        if targets[i] - targets[j] >= 3.5 * spread / np.sqrt(samples):
+            expected.append((i, j))
+    assert claim_module.judged_pairs(depth, samples) == expected

@@ -11,7 +11,7 @@ from theory import theorem1, theorem2
 from theory.toy import sigma
 from verify import runner
 from theory.derivation import DerivationError
-from verify.claim import FAIL, PASS, PROFILES, Run
+from verify.claim import FAIL, PASS, PROFILES, Run, for_claim
 from verify.claims.thm2 import CLAIM, parse_bound, parse_depths
 
 K = "(((1-s)/s)*(f/(1-f))**(1/r))"
@@ -47,7 +47,7 @@ TRUE = [
 def search(kind, depths, bound):
     """The candidate-bound outcomes of a default-profile run of ``bound``."""
     options = CLAIM.configure({"bound": parse_bound(bound), "kind": kind, "depth": parse_depths(depths)})
-    outcomes = CLAIM.global_outcomes(Run(profile=PROFILES["default"], seed=0, options=options, claim="thm2"))
+    outcomes = CLAIM.global_outcomes(for_claim(Run(profile=PROFILES["default"], seed=0, options=options), CLAIM))
     assert outcomes and all(o.check == "candidate-bound" for o in outcomes)
     return outcomes
 

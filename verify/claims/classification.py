@@ -21,7 +21,7 @@ from numerics import classification_data, svm
 from theory import classification as theory
 
 from ..cases import text
-from ..claim import Claim, Corruption, Measured, check, for_claim
+from ..claim import Claim, Corruption, Measured, check, derived, for_claim
 from ..training import classifier_checks as experiment
 from ..training.classifier_checks import LADDER, PAIRED, RESOLUTION, ClassifierCase, Setup
 
@@ -69,21 +69,12 @@ class Classification(Claim):
     )
 
     # --- once per run: the derivations --------------------------------------------------------------------
-    @check("symbolic", once=True, compares="E exp(−y⟨σ, x⟩) = 2Φ(−α)exp(‖σ‖²/2): the two Gaussian integrals of the "
-           "rotation-invariant reduction, and the 2-D double integral without it", tolerance="exact")
-    def population_loss(self, run):
-        return self._derive("loss", theory.loss_derivation)
-
-    @check("symbolic", once=True, compares="∂L/∂σ from the closed form; −∇L(0) = √(2/π)u; Hessian I at 0; the "
-           "two-branch chain rule gives Theorem 1's flow with targets √(2/π)u", tolerance="exact")
-    def early_gradient(self, run):
-        return self._derive("gradient", theory.gradient_derivation)
-
-    def derivations(self) -> list:
-        return [self._derive("loss", theory.loss_derivation), self._derive("gradient", theory.gradient_derivation)]
-
-    def _derive(self, key: str, build):
-        return self.derive(f"{key}:{theory.statement_key()}", build)
+    statement_key = staticmethod(theory.statement_key)
+    population_loss = derived(theory.loss_derivation, compares="E exp(−y⟨σ, x⟩) = 2Φ(−α)exp(‖σ‖²/2): the two "
+                              "Gaussian integrals of the rotation-invariant reduction, and the 2-D double integral "
+                              "without it")
+    early_gradient = derived(theory.gradient_derivation, compares="∂L/∂σ from the closed form; −∇L(0) = √(2/π)u; "
+                             "Hessian I at 0; the two-branch chain rule gives Theorem 1's flow with targets √(2/π)u")
 
     # --- per case ---------------------------------------------------------------------------------------------
     def strategy(self, run):

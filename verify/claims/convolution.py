@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from fractions import Fraction
+from functools import partial
 from unittest import mock
 
 import numpy as np
@@ -19,7 +20,7 @@ from numerics import classification_data, svm
 from theory import convolution as theory
 
 from ..cases import text
-from ..claim import UNIT_ROUNDOFF, Claim, Corruption, Measured, check, for_claim, worst
+from ..claim import UNIT_ROUNDOFF, Claim, Corruption, Measured, check, derived, for_claim, worst
 from ..training import classifier_checks as experiment
 from ..training.classifier_checks import PAIRED, RESOLUTION, ClassifierCase, Setup
 
@@ -27,7 +28,6 @@ DEPTHS = (1, 2, 3)
 SPECTRUM = (3, 4, 6, 12)  # the target's real FFT at frequencies 0..3 (the authors' script), zero elsewhere
 EXACT = ((4, 2), (4, 3), (5, 2), (5, 3))  # (d, depth) of the symbolic reduction
 FLOW = ((4, 2), (5, 2), (3, 3))  # (d, depth) of the symbolic flow per frequency (its size grows fast with both)
-EXPORTED = (("reduction", 4, 2), ("reduction", 4, 3), ("flow", 4, 2))  # readable in the LaTeX export
 DIMENSIONS = (100, 64, 128)
 CONVOLUTIONAL = Setup("convolutional", DEPTHS, 1,
                       lambda dimension: classification_data.fourier_direction(dimension, SPECTRUM),
@@ -78,24 +78,19 @@ class Convolution(Claim):
     )
 
     # --- once per run: the derivations --------------------------------------------------------------------
-    @check("symbolic", once=True, compares="network output → predictor v ⊛ w_{N−1} ⊛ ⋯ ⊛ w_1 → its DFT equals "
-           "v̂∏ŵ_j (a layer alone multiplies by conj(ŵ)) → Parseval back to the output; symbolic filters, "
-           f"(d, N) in {EXACT}", tolerance="exact: polynomial remainders modulo z^d − 1")
-    def reduction_exact(self, run):
-        return [self._derive("reduction", dimension, depth) for dimension, depth in EXACT]
+    statement_key = staticmethod(theory.statement_key)
+    reduction_exact = derived(*(partial(theory.reduction_derivation, d, n) for d, n in EXACT), compares="network "
+                              "output → predictor v ⊛ w_{N−1} ⊛ ⋯ ⊛ w_1 → its DFT equals v̂∏ŵ_j (a layer alone "
+                              "multiplies by conj(ŵ)) → Parseval back to the output; symbolic filters, "
+                              f"(d, N) in {EXACT}", tolerance="exact: polynomial remainders modulo z^d − 1")
+    fourier_flow = derived(*(partial(theory.flow_derivation, d, n) for d, n in FLOW), compares="gradient flow of "
+                           "every layer for any loss gradient g: each frequency of b moves alone, by "
+                           "−Σ_j |∏_{i≠j} ŵ_{i,k}|² ĝ_k, which is N|b̂_k|^{2−2/N} ĝ_k for balanced layers (Theorem 1's "
+                           f"rate); (d, N) in {FLOW}", tolerance="exact: polynomial remainders modulo z^d − 1")
 
-    @check("symbolic", once=True, compares="gradient flow of every layer for any loss gradient g: each frequency of b "
-           "moves alone, by −Σ_j |∏_{i≠j} ŵ_{i,k}|² ĝ_k, which is N|b̂_k|^{2−2/N} ĝ_k for balanced layers (Theorem 1's "
-           f"rate); (d, N) in {FLOW}", tolerance="exact: polynomial remainders modulo z^d − 1")
-    def fourier_flow(self, run):
-        return [self._derive("flow", dimension, depth) for dimension, depth in FLOW]
-
-    def derivations(self) -> list:
-        return [self._derive(kind, dimension, depth) for kind, dimension, depth in EXPORTED]
-
-    def _derive(self, kind: str, dimension: int, depth: int):
-        derive = theory.reduction_derivation if kind == "reduction" else theory.flow_derivation
-        return self.derive(f"{kind}:{dimension}:{depth}:{theory.statement_key()}", lambda: derive(dimension, depth))
+    def derivations(self) -> list:  # the small ones: readable in the LaTeX export
+        return [self.derivation(partial(build, d, n)) for build, d, n in ((theory.reduction_derivation, 4, 2),
+                (theory.reduction_derivation, 4, 3), (theory.flow_derivation, 4, 2))]
 
     # --- per case ---------------------------------------------------------------------------------------------
     def strategy(self, run):

@@ -19,7 +19,7 @@ from theory import deep_linear as theory
 from theory.statement import Statement
 
 from ..cases import Case
-from ..claim import Claim, Corruption, Diverged, Measured, check, worst
+from ..claim import Claim, Corruption, Diverged, Measured, Trained, check, derived, worst
 
 WIDTHS = (5, 5)  # W_1: 5 × d, W_2: 5 × 5, W_3: 1 × 5 (depth 3, as in the reference calibration)
 STEP_SCALE = 0.2  # η = 0.2/max‖z_i‖²
@@ -58,6 +58,7 @@ STATED = Statement(margin=lambda weights: 1.0 / float(np.linalg.norm(weights)))
 
 class DeepAlignment(Claim):
     id = "deep-alignment"
+    step_factor = STEP_FACTOR
     title = "Deep linear networks on separable data: layers align, become rank one, the product turns to the SVM"
     statement = (
         "For a deep linear network x → W_L⋯W_1x trained by gradient descent on the logistic loss of linearly "
@@ -75,12 +76,11 @@ class DeepAlignment(Claim):
                     "alignment and the margin bound on the direction: docs/claims/vardi-classics.md §4."),
     )
 
-    @check("symbolic", once=True, compares="∂L/∂W_{k+1} = MW_kᵀ and ∂L/∂W_k = W_{k+1}ᵀM (matrix calculus, symbolic "
-           "dimensions); the flow leaves W_{k+1}ᵀW_{k+1} − W_kW_kᵀ unchanged; one GD step changes it by exactly "
-           "ΔW_{k+1}ᵀΔW_{k+1} − ΔW_kΔW_kᵀ", tolerance="exact: SymPy's matrix algebra reduces lhs − rhs to 0, "
-           "confirmed in coordinates at random rational points")
-    def balancedness(self, run):
-        return self.derive(f"balancedness:{theory.statement_key()}", theory.balancedness)
+    statement_key = staticmethod(theory.statement_key)
+    balancedness = derived(theory.balancedness, compares="∂L/∂W_{k+1} = MW_kᵀ and ∂L/∂W_k = W_{k+1}ᵀM (matrix "
+                           "calculus, symbolic dimensions); the flow leaves W_{k+1}ᵀW_{k+1} − W_kW_kᵀ unchanged; one "
+                           "GD step changes it by exactly ΔW_{k+1}ᵀΔW_{k+1} − ΔW_kΔW_kᵀ", tolerance="exact: SymPy's "
+                           "matrix algebra reduces lhs − rhs to 0, confirmed in coordinates at random rational points")
 
     def strategy(self, run):
         return alignment_cases()
@@ -99,8 +99,8 @@ class DeepAlignment(Claim):
             if not runs.finite[i]:
                 results[case] = Diverged(f"GD diverged (NaN/inf) at step {_step(case):.3g} = {STEP_SCALE}/max‖z_i‖²")
             else:
-                results[case] = _Trained(record, runs.predictors[i], runs.layers[i], runs.movements[i],
-                                         runs.losses[i], f"{runs.dtype} on {runs.device}")
+                results[case] = Trained(record=record, predictors=runs.predictors[i], layers=runs.layers[i],
+                                        movements=runs.movements[i], losses=runs.losses[i], where=runs.where)
         return results
 
     @check("empirical", compares="torch GD (batched deep linear networks, widths 5-5-1, torch.optim.SGD): the drift "
@@ -188,15 +188,17 @@ class DeepAlignment(Claim):
                    checks=("direction-vs-margin",)),
     )
 
-    def derivations(self) -> list:
-        return [self.derive(f"balancedness:{theory.statement_key()}", theory.balancedness)]
+
+    figures_from_report = True  # they read only the report: --from-json redraws them
 
     def figures(self, directory, result) -> list:
         from ..plots import COLOURS, plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
 
-        figure, (align, direction) = plt.subplots(1, 2, figsize=(11, 4.4), constrained_layout=True)
         outcomes = {o.case: o.measurements for o in result.outcomes if o.check == "alignment" and o.measurements}
         margins = {o.case: o.measurements for o in result.outcomes if o.check == "direction-vs-margin" and o.measurements}
+        if not outcomes:
+            return []  # the run measured no alignment (e.g. --check selected others): nothing to draw
+        figure, (align, direction) = plt.subplots(1, 2, figsize=(11, 4.4), constrained_layout=True)
         for index, (case, m) in enumerate(outcomes.items()):
             colour = COLOURS[index % len(COLOURS)]
             steps = np.array(m["steps"])
@@ -225,12 +227,6 @@ class DeepAlignment(Claim):
         figure.suptitle("deep-alignment: deep linear networks on separable data (widths 5-5-1, logistic loss)",
                         fontsize=11)
         return save(figure, directory, "deep-alignment")
-
-
-class _Trained:
-    def __init__(self, record, predictors, layers, movements, losses, where):
-        self.record, self.predictors, self.layers, self.movements, self.losses, self.where = (
-            record, predictors, layers, movements, losses, where)
 
 
 def _step(case) -> float:

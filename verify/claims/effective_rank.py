@@ -7,9 +7,9 @@ The mathematics and where each tolerance comes from: docs/claims/low-rank-simpli
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
+from unittest import mock
 
 import mpmath as mp
 import numpy as np
@@ -20,7 +20,7 @@ from numerics import effective_rank as measures
 from theory import effective_rank as theory
 
 from ..cases import Case
-from ..claim import Claim, Corruption, Diverged, Measured, check, digits_tolerance, worst
+from ..claim import Claim, Corruption, Diverged, Measured, Trained, check, derived, digits_tolerance, worst
 
 Z = 5  # Monte Carlo checks at 5 standard errors: a false alarm has probability 5.7e-7 per comparison
 CONFIDENCE = 1 - 2e-4  # two-sided level of each distribution-free decile bound (1e-4 per side)
@@ -80,16 +80,6 @@ def rank_cases(draw) -> RankCase:
 _DIRECTION = {"sign": -1}
 
 
-@contextmanager
-def _rank_rises():
-    """The claim turned around: effective rank rising with depth."""
-    _DIRECTION["sign"] = 1
-    try:
-        yield
-    finally:
-        _DIRECTION["sign"] = -1
-
-
 def _scaled_stable_rank_limit():
     stated = theory.STATEMENT["stable_rank_limit"]
     return theory.substituted(stable_rank_limit=lambda depth: stated(depth) * sp.Rational(103, 100))
@@ -127,38 +117,34 @@ class EffectiveRank(Claim):
         Corruption("limiting stable rank 3% high", _scaled_stable_rank_limit,
                    checks=("edge-and-stable-rank", "stable-rank-limit-vs-density")),
         Corruption("Fuss–Catalan denominator Lk + 2", _shifted_moments, checks=("fuss-catalan-moments", "moments-vs-density")),
-        Corruption("effective rank rising with depth", _rank_rises, checks=("entropy-falls-with-depth", "decile-dominance")),
+        Corruption("effective rank rising with depth", lambda: mock.patch.dict(_DIRECTION, sign=1),
+                   checks=("entropy-falls-with-depth", "decile-dominance")),
     )
+
+    def training_length(self, profile) -> str:
+        return "no model trained: random networks are sampled"
 
     def strategy(self, run):
         return rank_cases()
 
     # --- once per run: the derivations ---------------------------------------------------------------------
-    @check("symbolic", once=True, compares="ρ = log k for k equal singular values, scale invariance, log q − ρ as a "
-           "relative entropy (ρ ≤ log rank), the Lagrange stationary point, 1 ≤ stable rank ≤ rank",
-           tolerance="exact: lhs − rhs simplifies to 0")
-    def rank_measure_identities(self, run):
-        return self._derive("entropy", theory.entropy_derivation)
-
-    @check("symbolic", once=True, compares="Fuss–Catalan moments from Lagrange inversion of the S-transform (symbolic "
-           "L, k), the generating-function equation B = 1 + zB^{L+1} through z^6 for L = 1..4, Catalan at L = 1, "
-           "the Mellin transform at integers", tolerance="exact")
-    def fuss_catalan_moments(self, run):
-        return self._derive("moments", theory.moment_derivation)
-
-    @check("symbolic", once=True, compares="the support edge (L+1)^{L+1}/L^L from the singularity of the moment "
-           "series and from lim m_(k+1)/m_k; stable rank/n → L^L/(L+1)^{L+1}; d/dL of its log = −log(1 + 1/L) < 0",
-           tolerance="exact")
-    def edge_and_stable_rank(self, run):
-        return self._derive("edge", theory.edge_derivation)
-
-    @check("symbolic", once=True, compares="ρ − log n → h_L = log M(½) − ½(log M)'(½) (Mellin transform M), the "
-           "density's √(E − x) edge coefficient c_L, and the exact finite-n second moment by Wick's theorem",
-           tolerance="exact (the Marchenko–Pastur form of the density at L = 1 is a 60-digit spot-check)")
-    def limits_and_finite_n(self, run):
-        return [self._derive("entropy-limit", theory.entropy_limit_derivation),
-                self._derive("edge-density", theory.edge_density_derivation),
-                self._derive("second-moment", theory.second_moment_derivation)]
+    statement_key = staticmethod(theory.statement_key)
+    rank_measure_identities = derived(theory.entropy_derivation, compares="ρ = log k for k equal singular values, "
+                                      "scale invariance, log q − ρ as a relative entropy (ρ ≤ log rank), the Lagrange "
+                                      "stationary point, 1 ≤ stable rank ≤ rank",
+                                      tolerance="exact: lhs − rhs simplifies to 0")
+    fuss_catalan_moments = derived(theory.moment_derivation, compares="Fuss–Catalan moments from Lagrange inversion "
+                                   "of the S-transform (symbolic L, k), the generating-function equation "
+                                   "B = 1 + zB^{L+1} through z^6 for L = 1..4, Catalan at L = 1, the Mellin transform "
+                                   "at integers")
+    edge_and_stable_rank = derived(theory.edge_derivation, compares="the support edge (L+1)^{L+1}/L^L from the "
+                                   "singularity of the moment series and from lim m_(k+1)/m_k; stable rank/n → "
+                                   "L^L/(L+1)^{L+1}; d/dL of its log = −log(1 + 1/L) < 0")
+    limits_and_finite_n = derived(theory.entropy_limit_derivation, theory.edge_density_derivation,
+                                  theory.second_moment_derivation, compares="ρ − log n → h_L = log M(½) − ½(log M)'(½) "
+                                  "(Mellin transform M), the density's √(E − x) edge coefficient c_L, and the exact "
+                                  "finite-n second moment by Wick's theorem", tolerance="exact (the Marchenko–Pastur "
+                                  "form of the density at L = 1 is a 60-digit spot-check)")
 
     @check("numeric", once=True, compares="h_L from the closed form, L = 1..32: strictly decreasing in L",
            tolerance="each decrease exceeds 10^(10−dps) (the closed form's precision)", measures="largest h_(L+1) − h_L")
@@ -251,8 +237,8 @@ class EffectiveRank(Claim):
                 results[case] = Diverged("a sampled network overflowed (non-finite singular values)")
                 continue
             singular = spectra.singular[index]
-            results[case] = _Sampled(singular if case.activation == "linear" else singular**2,
-                                     f"{spectra.dtype} on {spectra.device}")
+            results[case] = Trained(values=singular if case.activation == "linear" else singular**2,
+                                    where=spectra.where)
         return results
 
     @check("empirical", compares="Monte Carlo mean of (1/n) tr(W_LW_Lᵀ)² at every L ≤ depth against its exact "
@@ -338,26 +324,9 @@ class EffectiveRank(Claim):
         return {"Mean ρ − log n at finite n against its limit h_L (reported, not judged)":
                 (("n", "L", "mean ρ − log n", "h_L", "n·(difference)"), rows)}
 
-    def derivations(self) -> list:
-        return [self._derive("entropy", theory.entropy_derivation), self._derive("moments", theory.moment_derivation),
-                self._derive("edge", theory.edge_derivation),
-                self._derive("entropy-limit", theory.entropy_limit_derivation),
-                self._derive("edge-density", theory.edge_density_derivation),
-                self._derive("second-moment", theory.second_moment_derivation)]
 
     def figures(self, directory, result) -> list:
         return _figure(directory, result.settings)
-
-    def _derive(self, name: str, build):
-        return self.derive(f"{name}:{theory.statement_key()}", build)
-
-
-class _Sampled:
-    """One case's sampled spectra: ``values[sample, depth index, i]`` (singular values of W_L, or the Gram
-    eigenvalues σ_i(H)² of a ReLU embedding)."""
-
-    def __init__(self, values, where):
-        self.values, self.where = values, where
 
 
 def _standard_error(values) -> float:

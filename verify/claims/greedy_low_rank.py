@@ -21,7 +21,7 @@ from numerics import toy
 from theory import greedy_low_rank as theory
 
 from ..cases import Case, round_down
-from ..claim import Claim, Corruption, Diverged, Measured, Skip, check, digits_tolerance, worst
+from ..claim import Claim, Corruption, Diverged, Measured, Skip, Trained, check, derived, digits_tolerance, worst
 from ..strategies import log_uniform
 
 STEP_FRACTIONS = (Fraction(1, 20), Fraction(1, 10))  # η·λ_1: small enough for the monotone toy map (< 1/2)
@@ -80,6 +80,7 @@ def greedy_cases(draw) -> GreedyCase:
 
 class GreedyLowRank(Claim):
     id = "greedy-low-rank"
+    step_factor = STEPS_PER_BUDGET
     title = "Greedy low-rank learning: tiny-start matrix factorisation learns modes one at a time, on Theorem 1's clock"
     statement = (
         "Gradient descent on L(U) = (1/4)‖UUᵀ − M‖²_F (U ∈ R^{d×r}, M = Q diag(λ_1 > … > λ_m > 0, 0, …) Qᵀ) from "
@@ -110,17 +111,15 @@ class GreedyLowRank(Claim):
     )
 
     # --- once per run: the derivations ----------------------------------------------------------------
-    @check("symbolic", once=True, compares="∇L = (UUᵀ − M)U; its rotation invariance; diagonal U stays diagonal and "
-           "s = u² follows CLOCK × Theorem 1's depth-2 flow (stated CLOCK = 1); the rows' flow "
-           "du_k/dt = λ_k u_k − Σ_j (u_k·u_j)u_j, the envelope of d‖u_k‖²/dt and GD's row update",
-           tolerance="exact: lhs − rhs simplifies to 0")
-    def factorisation_flow(self, run):
-        return self.derive(f"flow:{theory.CLOCK}", theory.flow_derivation)
+    def statement_key(self) -> str:
+        return f"clock {theory.CLOCK}"
 
-    @check("symbolic", once=True, compares="Theorem 1's depth-2 solution reaches σ*/2 at t = log(σ*/σ_0 − 1)/(2σ*) "
-           "(substituted back)", tolerance="exact")
-    def half_time(self, run):
-        return self.derive(f"half:{theory.CLOCK}", theory.hitting_derivation)
+    factorisation_flow = derived(theory.flow_derivation, compares="∇L = (UUᵀ − M)U; its rotation invariance; diagonal "
+                                 "U stays diagonal and s = u² follows CLOCK × Theorem 1's depth-2 flow (stated "
+                                 "CLOCK = 1); the rows' flow du_k/dt = λ_k u_k − Σ_j (u_k·u_j)u_j, the envelope of "
+                                 "d‖u_k‖²/dt and GD's row update", tolerance="exact: lhs − rhs simplifies to 0")
+    half_time = derived(theory.hitting_derivation, compares="Theorem 1's depth-2 solution reaches σ*/2 at "
+                        "t = log(σ*/σ_0 − 1)/(2σ*) (substituted back)")
 
     # --- per case ---------------------------------------------------------------------------------------
     def strategy(self, run):
@@ -179,9 +178,10 @@ class GreedyLowRank(Claim):
                                          "not a counterexample")
                 continue
             modes = len(case.targets)  # the batch pads crossings to the most modes of any case
-            results[case] = _Trained(hits, steps, runs.crossings[index, :modes], runs.at_crossing[index, :modes],
-                                     runs.before[index, :modes], runs.trajectory[index], experiments[index].every,
-                                     f"{runs.dtype} on {runs.device}")
+            results[case] = Trained(predicted=hits, steps=steps, crossings=runs.crossings[index, :modes],
+                                    at_crossing=runs.at_crossing[index, :modes], before=runs.before[index, :modes],
+                                    trajectory=runs.trajectory[index], every=experiments[index].every,
+                                    where=runs.where)
         return results
 
     @check("empirical", compares="when torch GD's coordinate s_k crosses λ_k/2 (placed between steps in log scale), "
@@ -224,17 +224,11 @@ class GreedyLowRank(Claim):
                         {"fractions": fractions})
 
     # --- reports ----------------------------------------------------------------------------------------
-    def derivations(self) -> list:
-        return [self.factorisation_flow(None), self.half_time(None)]
+
+    figures_from_report = True  # they read only the report: --from-json redraws them
 
     def figures(self, directory, result) -> list:
         return _figure(directory, result)
-
-
-class _Trained:
-    def __init__(self, predicted, steps, crossings, at_crossing, before, trajectory, every, where):
-        self.predicted, self.steps, self.crossings, self.at_crossing = predicted, steps, crossings, at_crossing
-        self.before, self.trajectory, self.every, self.where = before, trajectory, every, where
 
 
 def _effective(case: GreedyCase, dps: int) -> list:

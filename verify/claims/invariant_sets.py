@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from theory import invariant_sets as theory
 
 from ..cases import Case
-from ..claim import Claim, Corruption, Diverged, Measured, check
+from ..claim import Claim, Corruption, Diverged, Measured, check, derived
 
 AT_ZERO = {"tanh": sp.Integer(0), "gelu": sp.Integer(0), "relu": sp.Integer(0), "softplus": sp.log(2)}  # σ(0)
 ROWS, BATCH = 64, 8
@@ -73,26 +73,16 @@ class InvariantSets(Claim):
             identical=lambda procedure: True), checks=("identical-neurons",)),
     )
 
-    @check("symbolic", once=True, compares="on a vanishing neuron, for a generic σ and loss ℓ (width 3, two inputs): "
-           "∂ℓ/∂a = ℓ′σ(0), ∂ℓ/∂w = ∂ℓ/∂b = 0, so the gradient vanishes under the stated condition on σ(0)",
-           tolerance="exact")
-    def vanishing_gradient(self, run):
-        return self.derive(f"vanishing:{theory.statement_key()}", theory.vanishing_derivation)
-
-    @check("symbolic", once=True, compares="swapping two neurons leaves f unchanged, so on the identical set every "
-           "partial derivative of the two neurons agrees (any σ and ℓ)", tolerance="exact")
-    def identical_gradient(self, run):
-        return self.derive("identical", theory.identical_derivation)
-
-    @check("symbolic", once=True, compares="the momentum-SGD step with weight decay keeps a zero coordinate and its "
-           "buffer at 0, and two equal coordinates equal; for odd σ the vanishing set is the reflection's fixed set",
-           tolerance="exact")
-    def optimiser_step(self, run):
-        return self.derive("update", theory.update_derivation)
-
-    def derivations(self) -> list:
-        return [self.derive(f"vanishing:{theory.statement_key()}", theory.vanishing_derivation),
-                self.derive("identical", theory.identical_derivation), self.derive("update", theory.update_derivation)]
+    statement_key = staticmethod(theory.statement_key)
+    vanishing_gradient = derived(theory.vanishing_derivation, compares="on a vanishing neuron, for a generic σ and "
+                                 "loss ℓ (width 3, two inputs): ∂ℓ/∂a = ℓ′σ(0), ∂ℓ/∂w = ∂ℓ/∂b = 0, so the gradient "
+                                 "vanishes under the stated condition on σ(0)")
+    identical_gradient = derived(theory.identical_derivation, compares="swapping two neurons leaves f unchanged, so "
+                                 "on the identical set every partial derivative of the two neurons agrees (any σ "
+                                 "and ℓ)")
+    optimiser_step = derived(theory.update_derivation, compares="the momentum-SGD step with weight decay keeps a zero "
+                             "coordinate and its buffer at 0, and two equal coordinates equal; for odd σ the "
+                             "vanishing set is the reflection's fixed set")
 
     def strategy(self, run):
         return network_cases()
@@ -122,7 +112,7 @@ class InvariantSets(Claim):
             networks = [(name, case.procedure) for name in AT_ZERO] + [(CONTROL[0], CONTROL[1])]
             out[case] = [(name, procedure, runs.zero_size[row], runs.copy_gap[row], runs.moved[row])
                          for (name, procedure), row in zip(networks, rows)]
-            out[case].append(f"{runs.dtype} on {runs.device}")
+            out[case].append(runs.where)
         return out
 
     @check("empirical", compares=f"after the profile's step budget of momentum SGD (batch {BATCH}), the largest "

@@ -20,7 +20,7 @@ from numerics import label_noise as stationary
 from theory import label_noise as theory
 
 from ..cases import Case
-from ..claim import Claim, Corruption, Diverged, Measured, check, digits_tolerance, worst
+from ..claim import Claim, Corruption, Diverged, Measured, check, derived, digits_tolerance, worst
 from ..monte_carlo import CONFIDENCE, standard_error
 
 STEPS, BURN_IN = 4000, 1000  # SGD steps; ≥ 4.7 relaxation times 1/(2η|s̄|) before the window for η ≥ 1/64, |s̄| ≥ 0.15
@@ -82,31 +82,20 @@ class LabelNoiseCollapse(Claim):
     )
 
     # --- once per run: the derivations ----------------------------------------------------------------
-    @check("symbolic", once=True, compares="the gradient of the per-mode loss; u'² − v'² = (u² − v²)(1 − η²r²); "
-           "P' = P(1 − ηr)² on u = v", tolerance="exact")
-    def step_map(self, run):
-        return self._derive("step", theory.step_derivation)
-
-    @check("symbolic", once=True, compares="the step's mean and variance (Gaussian moments), the stated Gamma density's "
-           "zero flux, its normaliser (SymPy), normalisable iff s̄ > 0, mean s̄, Itô exponent 2ηs̄ at P = 0",
-           tolerance="exact")
-    def stationary_gamma_law(self, run):
-        return self._derive("stationary", theory.stationary_derivation)
-
-    @check("symbolic", once=True, compares="the authors' logistic curve solves dS/dt = 2ηS(s̄ − S), S(0) = S_0, and "
-           "tends to s̄", tolerance="exact")
-    def theory_curve_solution(self, run):
-        return self._derive("curve", theory.curve_derivation)
-
-    def derivations(self) -> list:
-        return [self._derive(key, build) for key, build in (("step", theory.step_derivation),
-                                                            ("stationary", theory.stationary_derivation),
-                                                            ("curve", theory.curve_derivation))]
-
-    def _derive(self, key, build):
-        return self.derive(f"{key}:{theory.statement_key()}", build)
+    statement_key = staticmethod(theory.statement_key)
+    step_map = derived(theory.step_derivation, compares="the gradient of the per-mode loss; u'² − v'² = "
+                       "(u² − v²)(1 − η²r²); P' = P(1 − ηr)² on u = v")
+    stationary_gamma_law = derived(theory.stationary_derivation, compares="the step's mean and variance (Gaussian "
+                                   "moments), the stated Gamma density's zero flux, its normaliser (SymPy), "
+                                   "normalisable iff s̄ > 0, mean s̄, Itô exponent 2ηs̄ at P = 0")
+    theory_curve_solution = derived(theory.curve_derivation, compares="the authors' logistic curve solves "
+                                    "dS/dt = 2ηS(s̄ − S), S(0) = S_0, and tends to s̄")
 
     # --- per case: numbers (one outcome per mode) --------------------------------------------------------
+
+    def training_length(self, profile) -> str:
+        return f"{STEPS} SGD steps per path, whatever the profile"
+
     def strategy(self, run):
         return spectrum_cases()
 
@@ -171,7 +160,7 @@ class LabelNoiseCollapse(Claim):
                 continue
             out[case] = {target: {name: getattr(runs, name)[index] for name in FIELDS}
                          for (_, target), index in zip([modes[i] for i in rows], rows)}
-            out[case]["where"] = f"{runs.dtype} on {runs.device}"
+            out[case]["where"] = runs.where
             out[case]["record"] = record
         return out
 
@@ -246,6 +235,8 @@ class LabelNoiseCollapse(Claim):
                                  "temperature": float(case.eta * case.sigma**2)}))
         return out
 
+    figures_from_report = True  # they read only the report: --from-json redraws them
+
     def figures(self, directory, result) -> list:
         return _figure(directory, result)
 
@@ -279,7 +270,6 @@ def _rational(value: Fraction) -> sp.Rational:
 
 def _mpf(value: Fraction) -> mp.mpf:
     return mp.mpf(value.numerator) / value.denominator
-
 
 
 def _figure(directory, result) -> list:

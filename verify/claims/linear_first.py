@@ -19,7 +19,7 @@ from numerics import linear_first as task
 from theory import information as theory
 
 from ..cases import Case
-from ..claim import Claim, Corruption, Diverged, Measured, Skip, check, worst
+from ..claim import Claim, Corruption, Diverged, Measured, Skip, Trained, check, derived, worst
 
 TASK_AMPLITUDE, CONTROL_AMPLITUDE = Fraction(3, 5), Fraction(1, 4)
 NOISE = Fraction(1, 10)
@@ -73,11 +73,10 @@ class LinearFirst(Claim):
         return task_cases()
 
     # --- once per run ----------------------------------------------------------------------------------------
-    @check("symbolic", once=True, compares="μ as the interaction information of the (F, L, Y) table and the bias of its "
-           "plug-in estimate (the mutual-information claim's derivations, which the curves rely on)", tolerance="exact")
-    def mu_estimator(self, run):
-        return [self.derive(f"identities:{theory.statement_key()}", theory.identity_derivation),
-                self.derive(f"bias:{theory.statement_key()}", theory.bias_derivation)]
+    statement_key = staticmethod(theory.statement_key)
+    mu_estimator = derived(theory.identity_derivation, theory.bias_derivation, compares="μ as the interaction "
+                           "information of the (F, L, Y) table and the bias of its plug-in estimate (the "
+                           "mutual-information claim's derivations, which the curves rely on)")
 
     # --- per case: the linear classifier -------------------------------------------------------------------
     @check("numeric", compares="gradient norm of the regularised logistic loss at L (BFGS), per seed's data set",
@@ -119,7 +118,7 @@ class LinearFirst(Claim):
                 results[case] = Diverged("SGD at lr 0.2 produced NaN or inf (not seen in calibration)")
                 continue
             curves = [_curve(np.where(runs.outputs[b] >= 0, 1.0, -1.0), *linear[case][i]) for i, b in enumerate(rows)]
-            results[case] = _Curves(record, curves, f"{runs.dtype} on {runs.device}")
+            results[case] = Trained(record=record, curves=curves, where=runs.where)
         return results
 
     @check("empirical", compares="per seed, the smallest μ_Y(F_t; L)/I(F_t; Y) over checkpoints with "
@@ -185,16 +184,11 @@ class LinearFirst(Claim):
         return {"SGD on the disc task (medians over seeds; bits)":
                 (("amplitude", "step", "I(F;Y)", "μ_Y(F;L)", "μ/I", "accuracy", "I(L;Y)"), rows)}
 
-    def derivations(self) -> list:
-        return self.mu_estimator(None)
+
+    figures_from_report = True  # they read only the report: --from-json redraws them
 
     def figures(self, directory, result) -> list:
         return _figure(directory, result)
-
-
-class _Curves:
-    def __init__(self, record, curves, where):
-        self.record, self.curves, self.where = record, curves, where
 
 
 def _tasks(case: TaskCase, run) -> list:

@@ -21,7 +21,7 @@ from numerics.arguments import ParameterError
 from theory import max_margin as theory
 
 from ..cases import Case
-from ..claim import Claim, Corruption, Diverged, Measured, Skip, check, worst
+from ..claim import Claim, Corruption, Diverged, Measured, Skip, Trained, check, derived, worst
 
 LOSSES = ("exponential", "logistic")
 STEP_FACTOR = 4  # GD at η runs 4× the profile's step budget (η/2 twice that): t = ηk spans ~3–4 decades
@@ -57,6 +57,7 @@ def margin_cases():
 
 class MaxMargin(Claim):
     id = "maxmargin"
+    step_factor = 2 * STEP_FACTOR  # η/2 runs twice as many steps as η
     title = "GD on separable data (exponential/logistic loss) converges in direction to the hard-margin SVM"
     statement = (
         "For linearly separable data (x_i, y_i), z_i = y_i x_i, and the mean exponential or logistic loss "
@@ -74,11 +75,11 @@ class MaxMargin(Claim):
                     "docs/claims/vardi-classics.md §3."),
     )
 
-    @check("symbolic", once=True, compares="one point: w(t) = z log(1 + ‖z‖²t)/‖z‖² solves the flow from 0; two "
-           "support vectors: ŵ log t + ρ with ⟨ρ, z_i⟩ = −log(nα_i) solves it exactly; −ℓ′ of the logistic loss is "
-           "e^{−u} − e^{−2u} + …; log t · (direction gap) → ‖P⊥ρ‖/‖ŵ‖", tolerance="exact: SymPy reduces lhs − rhs to 0")
-    def asymptotic_solution(self, run):
-        return self.derive(f"tail:{theory.statement_key()}", theory.exponential_tail)
+    statement_key = staticmethod(theory.statement_key)
+    asymptotic_solution = derived(theory.exponential_tail, compares="one point: w(t) = z log(1 + ‖z‖²t)/‖z‖² solves "
+                                  "the flow from 0; two support vectors: ŵ log t + ρ with ⟨ρ, z_i⟩ = −log(nα_i) solves "
+                                  "it exactly; −ℓ′ of the logistic loss is e^{−u} − e^{−2u} + …; log t · (direction "
+                                  "gap) → ‖P⊥ρ‖/‖ŵ‖", tolerance="exact: SymPy reduces lhs − rhs to 0")
 
     def strategy(self, run):
         return margin_cases()
@@ -90,23 +91,18 @@ class MaxMargin(Claim):
            "units of log time, amplified by the cancellation in ⟨w, z_i⟩ − τ and w − ŵτ (both O(τ‖ŵ‖‖z‖)); the "
            "transient is below e^{−40}", measures="relative error")
     def flow_asymptote(self, case, run):
-        outcomes = []
-        for item in _per_loss(case):
-            if not isinstance(item, tuple):
-                outcomes.append(item)
-                continue
-            loss, asymptote, path, _ = item
+        def measure(loss, asymptote, path, _):
             rows = (case.data[1][:, None] * case.data[0])[asymptote.support]
             inside = rows.T @ np.linalg.solve(rows @ rows.T, rows)  # the projector onto span(S)
             drift = np.linalg.norm(path.velocity - asymptote.growth) / np.linalg.norm(asymptote.growth)
             offset = np.linalg.norm(inside @ (path.final - asymptote.growth * path.tau_end) - asymptote.offset)
             offset /= 1 + np.linalg.norm(asymptote.offset)
             scale = path.tau_end * np.linalg.norm(asymptote.growth) * np.max(np.linalg.norm(case.data[0], axis=1))
-            outcomes.append(Measured(worst([drift, offset]), FLOW_ACCURACY * (1 + scale), f"{loss}: drift {drift:.2e}, offset "
-                                     f"{offset:.2e}, τ_end = {path.tau_end:.0f}",
-                                     {"loss": loss, "support": len(asymptote.support), "rate": asymptote.rate,
-                                      "svm kkt": asymptote.svm.kkt}))
-        return outcomes
+            return Measured(worst([drift, offset]), FLOW_ACCURACY * (1 + scale), f"{loss}: drift {drift:.2e}, offset "
+                            f"{offset:.2e}, τ_end = {path.tau_end:.0f}",
+                            {"loss": loss, "support": len(asymptote.support), "rate": asymptote.rate,
+                             "svm kkt": asymptote.svm.kkt})
+        return _per_loss(case, measure)
 
     @check("numeric", compares="the 1/log t rate on the flow: the exponent p of gap(τ) ∝ τ^p fitted between τ_end/2 and "
            "τ_end (τ = log t), against −1; reported: gap·τ against its limit ‖P⊥ρ‖/‖ŵ‖ (P⊥: orthogonal to ŵ)",
@@ -114,12 +110,7 @@ class MaxMargin(Claim):
            "(‖P⊥ρ‖/(‖ŵ‖τ − ‖ρ‖))² the first-order remainder of gap·τ; 1e-6 for ρ's change over the window (its "
            "transient is below e^{−20} there) and the integrator", measures="|p + 1|")
     def flow_direction_rate(self, case, run):
-        outcomes = []
-        for item in _per_loss(case):
-            if not isinstance(item, tuple):
-                outcomes.append(item)
-                continue
-            loss, asymptote, path, _ = item
+        def measure(loss, asymptote, path, _):
             growth = asymptote.growth
             unit = growth / np.linalg.norm(growth)
             ends = (path.tau_end / 2, path.tau_end)
@@ -132,15 +123,14 @@ class MaxMargin(Claim):
                 remainders.append(np.linalg.norm(rho) / scale + (across[-1] / scale) ** 2)
                 gaps.append(_gap(w, unit))
             if across[-1] <= 1e-9 * (1 + np.linalg.norm(path.final - growth * path.tau_end)):
-                outcomes.append(Skip(f"{loss}: ρ is parallel to ŵ, so the gap falls like 1/log²t, not 1/log t"))
-                continue
+                return Skip(f"{loss}: ρ is parallel to ŵ, so the gap falls like 1/log²t, not 1/log t")
             exponent = math.log(gaps[1] / gaps[0]) / math.log(2)
             tolerance = (-math.log(1 - remainders[0]) - math.log(1 - remainders[1])) / math.log(2) + 1e-6
             constant = across[1] / np.linalg.norm(growth)
-            outcomes.append(Measured(abs(exponent + 1), tolerance, f"{loss}: p = {exponent:.6f}, gap·τ = "
-                                     f"{gaps[1] * ends[1]:.6g} (limit {constant:.6g}) at τ = {ends[1]:.0f}",
-                                     {"loss": loss, "exponent": exponent, "gap tau": gaps[1] * ends[1], "limit": constant}))
-        return outcomes
+            return Measured(abs(exponent + 1), tolerance, f"{loss}: p = {exponent:.6f}, gap·τ = "
+                            f"{gaps[1] * ends[1]:.6g} (limit {constant:.6g}) at τ = {ends[1]:.0f}",
+                            {"loss": loss, "exponent": exponent, "gap tau": gaps[1] * ends[1], "limit": constant})
+        return _per_loss(case, measure)
 
     def train(self, cases, run):
         from ..training import linear_classifiers as training  # noqa: PLC0415 - torch only when models train
@@ -162,8 +152,8 @@ class MaxMargin(Claim):
                 results[case][loss] = Diverged(f"GD diverged (NaN/inf) on the {loss} loss at step {step:.3g} = "
                                                "1/max‖z_i‖², the smoothness of the mean loss on its sublevel set")
                 continue
-            results[case][loss] = _Trained(step, record, runs.predictors[2 * p], runs.predictors[2 * p + 1],
-                                           f"{runs.dtype} on {runs.device}")
+            results[case][loss] = Trained(step=step, record=record, full=runs.predictors[2 * p],
+                                          half=runs.predictors[2 * p + 1], where=runs.where)
         return results
 
     @check("empirical", compares="torch GD (batched, torch.optim.SGD, w(0) = 0, step η = 1/max‖z_i‖² and η/2) "
@@ -171,29 +161,19 @@ class MaxMargin(Claim):
            tolerance="first order in η: 2‖w_GD(η) − w_GD(η/2)‖ (the factor 2 covers the O(η²) remainder) plus the "
            "flow's tolerance 1e-7(1 + ‖w‖) and rounding 4k(n + d)u‖w‖", measures="ratio to bound")
     def gd_vs_flow(self, case, run, trained):
-        outcomes = []
-        for item in _per_loss(case, trained):
-            if not isinstance(item, tuple):
-                outcomes.append(item)
-                continue
-            loss, _, _, model = item
+        def measure(loss, _, __, model):
             flow = _flow_at(case, loss, model.step, model.record)
             ratios = [np.linalg.norm(model.half[r] - flow[r]) / _distance_bound(case, run, model, flow, r)
                       for r, k in enumerate(model.record) if k > 0]
-            outcomes.append(Measured(worst(ratios), 1.0, f"{loss}, η = {model.step:.3g}", {"loss": loss}))
-        return outcomes
+            return Measured(worst(ratios), 1.0, f"{loss}, η = {model.step:.3g}", {"loss": loss})
+        return _per_loss(case, measure, trained)
 
     @check("empirical", compares="torch GD's direction gap ‖w/‖w‖ − ŵ/‖ŵ‖‖ against the flow's at the same 13 times "
            "(both losses); reported: GD's fitted exponent p of gap ∝ (log t)^p over its last two decades and "
            "gap·log t", tolerance="geometry: |gap_GD − gap_flow| ≤ 2‖w_GD − w‖/‖w‖, with ‖w_GD − w‖ replaced by "
            "gd-vs-flow's first-order bound", measures="ratio to bound")
     def gd_direction(self, case, run, trained):
-        outcomes = []
-        for item in _per_loss(case, trained):
-            if not isinstance(item, tuple):
-                outcomes.append(item)
-                continue
-            loss, asymptote, _, model = item
+        def measure(loss, asymptote, _, model):
             unit = asymptote.growth / np.linalg.norm(asymptote.growth)
             flow = _flow_at(case, loss, model.step, model.record)
             times, gaps, ratios = [], [], []
@@ -208,11 +188,11 @@ class MaxMargin(Claim):
             logs = np.log(times)
             late = logs >= logs[-1] - math.log(100)
             exponent = float(np.polyfit(np.log(logs[late]), np.log(gaps)[late], 1)[0]) if logs[late][0] > 0 else math.nan
-            outcomes.append(Measured(worst(ratios), 1.0, f"{loss}: gap {gaps[-1]:.3g} at t = {times[-1]:.3g}, fitted "
-                                     f"exponent {exponent:.2f}, gap·log t = {gaps[-1] * logs[-1]:.3g}",
-                                     {"loss": loss, "times": times, "gaps": gaps, "exponent": exponent,
-                                      "gap log t": float(gaps[-1] * logs[-1])}))
-        return outcomes
+            return Measured(worst(ratios), 1.0, f"{loss}: gap {gaps[-1]:.3g} at t = {times[-1]:.3g}, fitted "
+                            f"exponent {exponent:.2f}, gap·log t = {gaps[-1] * logs[-1]:.3g}",
+                            {"loss": loss, "times": times, "gaps": gaps, "exponent": exponent,
+                             "gap log t": float(gaps[-1] * logs[-1])})
+        return _per_loss(case, measure, trained)
 
     corruptions = (
         Corruption("log t coefficient 3% long: w(t) = 1.03ŵ log t + ρ",
@@ -228,8 +208,6 @@ class MaxMargin(Claim):
                    checks=("asymptotic-solution", "flow-asymptote")),
     )
 
-    def derivations(self) -> list:
-        return [self.derive(f"tail:{theory.statement_key()}", theory.exponential_tail)]
 
     def tables(self, result) -> dict:
         flow = {(o.case, o.measurements["loss"]): o.measurements for o in result.outcomes
@@ -272,22 +250,20 @@ class MaxMargin(Claim):
         return save(figure, directory, "maxmargin")
 
 
-class _Trained:
-    def __init__(self, step, record, full, half, where):
-        self.step, self.record, self.full, self.half, self.where = step, record, full, half, where
-
-
-def _per_loss(case, trained=None):
-    """Per loss: (loss, asymptote, flow path, trained model or None), or the Skip/Diverged that stands for it."""
+def _per_loss(case, measure, trained=None) -> list:
+    """Per loss: ``measure(loss, asymptote, flow path, trained model or None)``, or the Skip/Diverged that stands
+    for it."""
+    outcomes = []
     for loss in LOSSES:
         model = None if trained is None else trained[loss]
         reference = _reference(case, loss, theory.statement_key())
-        if model is not None and not isinstance(model, _Trained):
-            yield model
+        if model is not None and not isinstance(model, Trained):
+            outcomes.append(model)
         elif isinstance(reference, Skip):
-            yield reference
+            outcomes.append(reference)
         else:
-            yield loss, *reference, model
+            outcomes.append(measure(loss, *reference, model))
+    return outcomes
 
 
 def _distance_bound(case, run, model, flow, r) -> float:

@@ -19,7 +19,7 @@ from numerics import least_squares as numbers
 from theory import least_squares as theory
 
 from ..cases import Case, round_down
-from ..claim import Claim, Corruption, Diverged, Measured, check, digits_tolerance, worst
+from ..claim import Claim, Corruption, Diverged, Measured, Trained, check, derived, digits_tolerance, worst
 
 RECORDS = 16  # steps at which GD is compared with the limit: log-spaced up to the last
 STEP_RATIOS = (Fraction(1, 4), Fraction(1, 2), Fraction(1), Fraction(3, 2), Fraction(7, 4))  # η·λ_{max}, below 2
@@ -85,19 +85,17 @@ class MinimumNorm(Claim):
     )
 
     # --- once per run: the derivations ----------------------------------------------------------------
-    @check("symbolic", once=True, compares="∇L = Xᵀ(Xw − y); P = Xᵀ(XXᵀ)^{-1}X is a symmetric idempotent; a GD step "
-           "keeps (I − P)w; the stated limit interpolates, lies in w₀ + row(X), and the error contracts by "
-           "I − ηXᵀX from a start in the row space (symbolic n × d)",
-           tolerance="exact: SymPy's matrix algebra reduces lhs − rhs to the zero matrix, and it vanishes in "
-           "coordinates (n = 2, d = 3) at random rational points")
-    def row_space_invariance(self, run):
-        return self.derive(f"gradient-descent:{theory.statement_key()}", theory.gradient_descent)
-
-    @check("symbolic", once=True, compares="X^+ = Xᵀ(XXᵀ)^{-1} satisfies the four Penrose conditions, the stated limit "
-           "is w₀ + X^+(y − Xw₀) (Lagrange stationarity), and ‖w∞ + z − w₀‖² = ‖w∞ − w₀‖² + ‖z‖² for every z in "
-           "null(X)", tolerance="exact: as row-space-invariance")
-    def closest_interpolant(self, run):
-        return self.derive(f"closest:{theory.statement_key()}", theory.closest_interpolant)
+    statement_key = staticmethod(theory.statement_key)
+    row_space_invariance = derived(theory.gradient_descent, compares="∇L = Xᵀ(Xw − y); P = Xᵀ(XXᵀ)^{-1}X is a "
+                                   "symmetric idempotent; a GD step keeps (I − P)w; the stated limit interpolates, "
+                                   "lies in w₀ + row(X), and the error contracts by I − ηXᵀX from a start in the row "
+                                   "space (symbolic n × d)", tolerance="exact: SymPy's matrix algebra reduces "
+                                   "lhs − rhs to the zero matrix, and it vanishes in coordinates (n = 2, d = 3) at "
+                                   "random rational points")
+    closest_interpolant = derived(theory.closest_interpolant, compares="X^+ = Xᵀ(XXᵀ)^{-1} satisfies the four Penrose "
+                                  "conditions, the stated limit is w₀ + X^+(y − Xw₀) (Lagrange stationarity), and "
+                                  "‖w∞ + z − w₀‖² = ‖w∞ − w₀‖² + ‖z‖² for every z in null(X)",
+                                  tolerance="exact: as row-space-invariance")
 
     # --- per case: numbers ------------------------------------------------------------------------------
     def strategy(self, run):
@@ -152,7 +150,7 @@ class MinimumNorm(Claim):
                 results[case] = Diverged(f"GD diverged (NaN/inf): step {float(case.step):g} vs the stability limit "
                                          f"2/λ_{max} = {limit:.4g}")
                 continue
-            results[case] = _Trained(records[i], runs.recorded[i], f"{runs.dtype} on {runs.device}")
+            results[case] = Trained(record=records[i], weights=runs.recorded[i], where=runs.where)
         return results
 
     @check("empirical", compares="torch GD (batched, torch.optim.SGD): the component of w_k − anchor outside the "
@@ -205,9 +203,6 @@ class MinimumNorm(Claim):
     )
 
     # --- reports ----------------------------------------------------------------------------------------
-    def derivations(self) -> list:
-        return [self.derive(f"gradient-descent:{theory.statement_key()}", theory.gradient_descent),
-                self.derive(f"closest:{theory.statement_key()}", theory.closest_interpolant)]
 
     def figures(self, directory, result) -> list:
         from ..plots import COLOURS, plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
@@ -231,11 +226,6 @@ class MinimumNorm(Claim):
         figure.suptitle("minnorm: gradient descent on least squares converges to the interpolant closest to $w_0$",
                         fontsize=11)
         return save(figure, directory, "minnorm")
-
-
-class _Trained:
-    def __init__(self, record, weights, where):
-        self.record, self.weights, self.where = record, weights, where
 
 
 def _exact(case):

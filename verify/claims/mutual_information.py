@@ -21,7 +21,7 @@ from numerics import information as numbers
 from theory import information as theory
 
 from ..cases import Case
-from ..claim import Claim, Corruption, Measured, check, digits_tolerance, worst
+from ..claim import Claim, Corruption, Measured, check, derived, digits_tolerance, worst
 
 Z = 5  # Monte Carlo at 5 standard errors: a false alarm has probability 5.7e-7 per case
 REPLICATES = {"quick": 5000, "default": 20000, "thorough": 100000}  # data sets per case for the Monte Carlo mean
@@ -79,26 +79,18 @@ class MutualInformation(Claim):
         return joint_cases()
 
     # --- once per run --------------------------------------------------------------------------------------
-    @check("symbolic", once=True, compares="I(F;Y) − I(F;Y|L) from the definitions equals the interaction form, "
-           "I(L;Y) − I(L;Y|F) and I(F;L) − I(F;L|Y) (binary F, L, Y, symbolic pmf)", tolerance="exact")
-    def interaction_information(self, run):
-        return self._derive("identities", theory.identity_derivation)
-
-    @check("symbolic", once=True, compares="I(F;Y|L) and I(F;Y) as (weighted) relative entropies, ≥ 0 by Gibbs: the "
-           "bounds on μ", tolerance="exact")
-    def bounds(self, run):
-        return self._derive("bounds", theory.bounds_derivation)
-
-    @check("symbolic", once=True, compares="μ_Y(F;F) = I(F;Y), μ = 0 for L independent, μ = −1 bit for XOR, "
-           "μ = 1 − h(a ∗ b) for binary symmetric channels",
-           tolerance="exact; the independence and channel steps are 60-digit spot-checks at two points")
-    def special_cases(self, run):
-        return self._derive("special-cases", theory.special_cases_derivation)
-
-    @check("symbolic", once=True, compares="binomial cumulants, the Taylor expansion of −p̂ log p̂ to order 1/N^3 and "
-           "the bias of μ̂ as the signed sum over the seven tables", tolerance="exact")
-    def plug_in_bias(self, run):
-        return self._derive("bias", theory.bias_derivation)
+    statement_key = staticmethod(theory.statement_key)
+    interaction_information = derived(theory.identity_derivation, compares="I(F;Y) − I(F;Y|L) from the definitions "
+                                      "equals the interaction form, I(L;Y) − I(L;Y|F) and I(F;L) − I(F;L|Y) (binary F, "
+                                      "L, Y, symbolic pmf)")
+    bounds = derived(theory.bounds_derivation, compares="I(F;Y|L) and I(F;Y) as (weighted) relative entropies, ≥ 0 "
+                     "by Gibbs: the bounds on μ")
+    special_cases = derived(theory.special_cases_derivation, compares="μ_Y(F;F) = I(F;Y), μ = 0 for L independent, "
+                            "μ = −1 bit for XOR, μ = 1 − h(a ∗ b) for binary symmetric channels",
+                            tolerance="exact; the independence and channel steps are 60-digit spot-checks at two "
+                                      "points")
+    plug_in_bias = derived(theory.bias_derivation, compares="binomial cumulants, the Taylor expansion of −p̂ log p̂ to "
+                           "order 1/N^3 and the bias of μ̂ as the signed sum over the seven tables")
 
     # --- per case: exact values ----------------------------------------------------------------------------
     @check("numeric", compares="μ from the definitions I(F;Y) − I(F;Y|L) against the stated entropy form and the two "
@@ -192,16 +184,11 @@ class MutualInformation(Claim):
                         {"mean": float(estimates.mean()), "expected": expected, "exact": exact, "standard error": error})
 
     # --- reports ----------------------------------------------------------------------------------------------
-    def derivations(self) -> list:
-        return [self._derive("identities", theory.identity_derivation), self._derive("bounds", theory.bounds_derivation),
-                self._derive("special-cases", theory.special_cases_derivation),
-                self._derive("bias", theory.bias_derivation)]
+
+    figures_from_report = True  # they read only the report: --from-json redraws them
 
     def figures(self, directory, result) -> list:
         return _figure(directory, result.settings)
-
-    def _derive(self, name: str, build):
-        return self.derive(f"{name}:{theory.statement_key()}", build)
 
 
 def _flipped_joint_entropy():

@@ -19,8 +19,8 @@ from numerics import nuclear_norm as numbers
 from numerics import stability as reflectors
 from theory import nuclear_norm as theory
 
-from ..cases import Case, round_down
-from ..claim import Claim, Corruption, Diverged, Measured, Skip, check, digits_tolerance, worst
+from ..cases import Case, exact_product, round_down
+from ..claim import Claim, Corruption, Diverged, Measured, Skip, Trained, check, derived, digits_tolerance, worst
 from ..strategies import log_uniform
 
 SCALES = (Fraction(1, 10**6), Fraction(1, 10**2))  # α: W_1(0) = W_2(0) = √α·I, X(0) = αI
@@ -46,7 +46,7 @@ class SensingCase(Case):
 
     @property
     def observations(self) -> tuple:
-        return tuple(sum(d * x for d, x in zip(row, self.truth)) for row in self.table)
+        return exact_product(self.table, self.truth)
 
     @property
     def size(self) -> int:
@@ -78,13 +78,14 @@ def _sharpness(table, truth) -> float:
     """The larger top Hessian eigenvalue of the reduced loss at x* and at the minimiser: (4/m)·λ_max(D diag(x) Dᵀ)
     (the Gauss–Newton part; the residual term vanishes at a solution)."""
     d = np.array(table, dtype=float)
-    _, vertex, _ = numbers.vertex_minimum(table, [sum(a * b for a, b in zip(row, truth)) for row in table])
+    _, vertex, _ = numbers.vertex_minimum(table, list(exact_product(table, truth)))
     points = (np.array([float(v) for v in truth]), np.array([float(v) for v in vertex]))
     return max(4 / len(d) * float(np.linalg.eigvalsh((d * x) @ d.T)[-1]) for x in points)
 
 
 class NuclearNorm(Claim):
     id = "nuclear-norm"
+    step_factor = STEPS_PER_BUDGET
     title = "Commuting matrix sensing from a tiny start converges to the minimum nuclear norm solution"
     statement = (
         "For measurements A_i = Q diag(D_i) Qᵀ that commute (D ∈ R^{m×n}, m < n), observations y_i = ⟨A_i, X*⟩ of a "
@@ -116,13 +117,11 @@ class NuclearNorm(Claim):
     )
 
     # --- once per run ---------------------------------------------------------------------------------------
-    @check("symbolic", once=True, compares="with W_1 = W_2 = Q diag(w) Qᵀ and A_i = Q diag(D_i) Qᵀ the gradient is "
-           "Q diag(w·Dᵀr/m (entrywise)) Qᵀ; d log x/dt = −2g; x = αe^{Dᵀμ} is stationary for Σ x log(x/α) − x on "
-           "Dx = y, "
-           "which over log(1/α) is the trace plus a vanishing entropy; GD's step on log x; the duality identity; "
-           "tr Q diag(x) Qᵀ = Σ x", tolerance="exact (a log identity confirmed at two points of its domain)")
-    def reduction(self, run):
-        return self.derive("reduction", theory.reduction_derivation)
+    reduction = derived(theory.reduction_derivation, compares="with W_1 = W_2 = Q diag(w) Qᵀ and A_i = Q diag(D_i) Qᵀ "
+                        "the gradient is Q diag(w·Dᵀr/m (entrywise)) Qᵀ; d log x/dt = −2g; x = αe^{Dᵀμ} is stationary "
+                        "for Σ x log(x/α) − x on Dx = y, which over log(1/α) is the trace plus a vanishing entropy; "
+                        "GD's step on log x; the duality identity; tr Q diag(x) Qᵀ = Σ x",
+                        tolerance="exact (a log identity confirmed at two points of its domain)")
 
     # --- per case ---------------------------------------------------------------------------------------
     def strategy(self, run):
@@ -207,8 +206,8 @@ class NuclearNorm(Claim):
                 continue
             rotated = bases[index].T @ runs.final[index] @ bases[index]
             replayed = numbers.replay(case.table, case.observations, init=case.scale, step=case.step, steps=steps)
-            results[case] = _Trained(np.diag(rotated)[: case.size].copy(), rotated, steps, replayed,
-                                     f"{runs.dtype} on {runs.device}")
+            results[case] = Trained(diagonal=np.diag(rotated)[: case.size].copy(), rotated=rotated, steps=steps,
+                                    replay=replayed, where=runs.where)
         return results
 
     @check("empirical", compares="torch GD's W in Q's basis: its diagonal against the replay on the eigenvalues, its "
@@ -247,18 +246,11 @@ class NuclearNorm(Claim):
                         data)
 
     # --- reports ----------------------------------------------------------------------------------------
-    def derivations(self) -> list:
-        return [self.reduction(None)]
+
+    figures_from_report = True  # they read only the report: --from-json redraws them
 
     def figures(self, directory, result) -> list:
         return _figure(directory, result)
-
-
-class _Trained:
-    """Torch's W in Q's basis (its first n diagonal entries, and all of it), and the replay of the same GD."""
-
-    def __init__(self, diagonal, rotated, steps, replay, where):
-        self.diagonal, self.rotated, self.steps, self.replay, self.where = diagonal, rotated, steps, replay, where
 
 
 def _unconverged(steps: int, residual: float) -> str:

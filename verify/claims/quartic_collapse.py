@@ -20,7 +20,7 @@ from numerics import quartic_collapse as stationary
 from theory import quartic_collapse as theory
 
 from ..cases import Case
-from ..claim import Claim, Corruption, Diverged, Measured, Skip, check, digits_tolerance, worst
+from ..claim import Claim, Corruption, Diverged, Measured, Skip, check, derived, digits_tolerance, worst
 from ..monte_carlo import CONFIDENCE, standard_error
 
 STEP = Fraction(3, 400)  # Euler–Maruyama step in units of 1/μ (the SDE's own time scale)
@@ -74,29 +74,19 @@ class QuarticCollapse(Claim):
     )
 
     # --- once per run: the derivations ----------------------------------------------------------------
-    @check("symbolic", once=True, compares="the stated density has zero Fokker–Planck flux; its normaliser "
-           "½ζ^{2k}Γ(k) (SymPy's integral); θ²/ζ² is Gamma(k); E θ² = μ − ζ²/2", tolerance="exact")
-    def stationary_density(self, run):
-        return self._derive("density", theory.density_derivation)
+    statement_key = staticmethod(theory.statement_key)
+    stationary_density = derived(theory.density_derivation, compares="the stated density has zero Fokker–Planck "
+                                 "flux; its normaliser ½ζ^{2k}Γ(k) (SymPy's integral); θ²/ζ² is Gamma(k); "
+                                 "E θ² = μ − ζ²/2")
+    threshold = derived(theory.threshold_derivation, compares="SymPy's convergence condition of ∫p is exactly "
+                        "ζ < stated ζ_c; divergence for ζ ≥ ζ_c (p ≥ θ^k/e with k ≤ −1); the Itô exponent at θ = 0 "
+                        "vanishes at ζ_c")
+    collapse_bound = derived(theory.collapse_derivation, compares="Itô's lemma for log θ: drift μ − ζ²/2 − θ², equal "
+                             "to the stated exponent at θ = 0 and below it by θ² elsewhere (so "
+                             "log θ_t ≤ log θ_0 + λt + ζW_t)")
 
-    @check("symbolic", once=True, compares="SymPy's convergence condition of ∫p is exactly ζ < stated ζ_c; "
-           "divergence for ζ ≥ ζ_c (p ≥ θ^k/e with k ≤ −1); the Itô exponent at θ = 0 vanishes at ζ_c",
-           tolerance="exact")
-    def threshold(self, run):
-        return self._derive("threshold", theory.threshold_derivation)
-
-    @check("symbolic", once=True, compares="Itô's lemma for log θ: drift μ − ζ²/2 − θ², equal to the stated "
-           "exponent at θ = 0 and below it by θ² elsewhere (so log θ_t ≤ log θ_0 + λt + ζW_t)", tolerance="exact")
-    def collapse_bound(self, run):
-        return self._derive("collapse", theory.collapse_derivation)
-
-    def derivations(self) -> list:
-        return [self._derive(key, build) for key, build in (("density", theory.density_derivation),
-                                                            ("threshold", theory.threshold_derivation),
-                                                            ("collapse", theory.collapse_derivation))]
-
-    def _derive(self, key, build):
-        return self.derive(f"{key}:{theory.statement_key()}", build)
+    def training_length(self, profile) -> str:
+        return f"{2 * math.ceil((BURN_IN + WINDOW) / STEP / 2)} Euler–Maruyama steps per path, whatever the profile"
 
     # --- per case: numbers --------------------------------------------------------------------------------
     def strategy(self, run):
@@ -156,7 +146,7 @@ class QuarticCollapse(Claim):
                                      f"against the drift's stiffness 1/(θ² − μ) at the largest θ reached")
                 continue
             out[case] = _Trained({name: getattr(paths, name)[index] for name in _Trained.FIELDS}, float(STEP / case.mu),
-                                 levels[case], f"{paths.dtype} on {paths.device}")
+                                 levels[case], paths.where)
         return out
 
     @check("empirical", compares="the long-run exponent of |θ| over the window, per path (log|θ_end| − "
@@ -206,6 +196,8 @@ class QuarticCollapse(Claim):
         return out
 
     # --- figure -------------------------------------------------------------------------------------------
+    figures_from_report = True  # they read only the report: --from-json redraws them
+
     def figures(self, directory, result) -> list:
         """Left: stationary histograms of θ/√μ against the stated density, for the run's cases below the threshold.
         Right: the measured long-run exponent λ/μ against ζ/ζ_c, with the stated curve 1 − (ζ/ζ_c)²."""
@@ -281,7 +273,6 @@ def _scaled_density(mu, zeta, grid):
 
 def _rational(value: Fraction) -> sp.Rational:
     return sp.Rational(value.numerator, value.denominator)
-
 
 
 CLAIM = QuarticCollapse()

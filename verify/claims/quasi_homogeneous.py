@@ -19,7 +19,7 @@ from numerics.svm import KKT_TOLERANCE
 from theory import quasi_homogeneous as theory
 
 from ..cases import Case
-from ..claim import Claim, Corruption, Diverged, Measured, check
+from ..claim import Claim, Corruption, Diverged, Measured, check, derived
 
 LEVELS = (1, 10, 100, 1000)  # smallest margins at which the threshold is read
 SEPARATION = 0.1  # at margin 1000 the threshold must be within a tenth of the gap between the two candidate limits
@@ -79,25 +79,18 @@ class QuasiHomogeneous(Claim):
                    checks=("toy-rates", "quasi-threshold")),
     )
 
-    @check("symbolic", once=True, compares="for a width-2 ReLU network with biases on two inputs: relu is positively "
-           "homogeneous, the scaling keeps the activation pattern, f(e^{αΛ}θ) = e^α f(θ) and Euler's identity with "
-           "the stated rates; solving Euler's identity for all θ, x gives exactly the stated one-parameter family; "
-           "the output bias has the maximal rate", tolerance="exact (on each activation pattern, i.e. almost "
-           "everywhere)")
-    def network_rates(self, run):
-        return self._derive("network", theory.network_derivation)
+    statement_key = staticmethod(theory.statement_key)
+    network_rates = derived(theory.network_derivation, compares="for a width-2 ReLU network with biases on two "
+                            "inputs: relu is positively homogeneous, the scaling keeps the activation pattern, "
+                            "f(e^{αΛ}θ) = e^α f(θ) and Euler's identity with the stated rates; solving Euler's "
+                            "identity for all θ, x gives exactly the stated one-parameter family; the output bias has "
+                            "the maximal rate", tolerance="exact (on each activation pattern, i.e. almost everywhere)")
+    toy_rates = derived(theory.toy_derivation, compares="the toy v w x + b with the stated rates: scaling and Euler "
+                        "identities; w x + b is homogeneous; the asymmetric problem is solved by b = 0 for data "
+                        "separable through 0")
 
-    @check("symbolic", once=True, compares="the toy v w x + b with the stated rates: scaling and Euler identities; "
-           "w x + b is homogeneous; the asymmetric problem is solved by b = 0 for data separable through 0",
-           tolerance="exact")
-    def toy_rates(self, run):
-        return self._derive("toy", theory.toy_derivation)
-
-    def derivations(self) -> list:
-        return [self._derive("network", theory.network_derivation), self._derive("toy", theory.toy_derivation)]
-
-    def _derive(self, key, build):
-        return self.derive(f"{key}:{theory.statement_key()}", build)
+    def training_length(self, profile) -> str:
+        return f"{STEPS} GD steps per case, whatever the profile"
 
     def strategy(self, run):
         return toy_cases()
@@ -125,7 +118,7 @@ class QuasiHomogeneous(Claim):
                 out[case] = Diverged(f"non-finite parameters at the loss-normalised step {STEP}")
                 continue
             out[case] = {model: (runs.thresholds[row], runs.reached[row]) for model, row in zip(training.MODELS, rows)}
-            out[case]["where"] = f"{runs.dtype} on {runs.device}"
+            out[case]["where"] = runs.where
         return out
 
     @check("empirical", compares="loss-normalised GD on w x + b: the threshold −b/w when the smallest margin reaches "
@@ -143,6 +136,8 @@ class QuasiHomogeneous(Claim):
            measures="|threshold − predicted limit| / |SVM threshold|")
     def quasi_threshold(self, case, run, trained):
         return _distance(case, trained, "quasi", svm_limit=not theory.bias_is_discarded())
+
+    figures_from_report = True  # they read only the report: --from-json redraws them
 
     def figures(self, directory, result) -> list:
         return _figure(directory, result)
@@ -166,13 +161,15 @@ def _figure(directory, result) -> list:
     """The threshold against the margin for both models, each case scaled by its SVM threshold."""
     from ..plots import plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
 
+    judged = [o.measurements for o in result.outcomes
+              if o.check in ("homogeneous-threshold", "quasi-threshold") and o.status in ("pass", "fail")]
+    if not judged:
+        return []  # the run judged no threshold (e.g. --check selected others): nothing to draw
     figure, axis = plt.subplots(figsize=(6.5, 4.4), constrained_layout=True)
     colours = {"homogeneous": "#1b6ca8", "quasi": "#d1495b"}
-    for outcome in result.outcomes:
-        if outcome.check in ("homogeneous-threshold", "quasi-threshold") and outcome.status in ("pass", "fail"):
-            data = outcome.measurements
-            axis.plot(LEVELS, [t / data["svm threshold"] for t in data["thresholds"]], "o-", ms=3, lw=1,
-                      color=colours[data["model"]], alpha=0.7)
+    for data in judged:
+        axis.plot(LEVELS, [t / data["svm threshold"] for t in data["thresholds"]], "o-", ms=3, lw=1,
+                  color=colours[data["model"]], alpha=0.7)
     for model, colour in colours.items():
         axis.plot([], [], "o-", color=colour, label=f"{model}: " + ("w x + b" if model == "homogeneous" else "v w x + b"))
     axis.axhline(1.0, color="grey", ls=":", lw=1, label="SVM threshold on (x, 1)")

@@ -8,9 +8,10 @@ The mathematics and where each tolerance comes from: docs/claims/low-rank-simpli
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
+from unittest import mock
 
 import numpy as np
 from hypothesis import assume
@@ -21,7 +22,7 @@ from theory import rank_budget as theory
 from theory import sensing, theorem1
 
 from ..cases import Case
-from ..claim import Claim, Corruption, Diverged, Measured, check, worst
+from ..claim import Claim, Corruption, Diverged, Measured, check, derived, worst
 from ..strategies import log_uniform
 
 DEPTHS = (1, 2, 4)
@@ -108,7 +109,7 @@ class RankBudget(Claim):
     corruptions = (
         Corruption("Theorem 1's time without the factor N", lambda: _slower_flow(),
                    checks=("crossings-vs-flow", "learned-count-vs-flow")),
-        Corruption("deeper networks learn more modes", lambda: _counts_rise(),
+        Corruption("deeper networks learn more modes", lambda: mock.patch.dict(_DIRECTION, sign=1),
                    checks=("flow-predictions", "count-falls-with-depth")),
     )
 
@@ -116,17 +117,12 @@ class RankBudget(Claim):
         return budget_cases(step_budget=run.profile.step_budget)
 
     # --- once per run --------------------------------------------------------------------------------------
-    @check("symbolic", once=True, compares="gradient flow of ½‖W_1⋯W_N − W*‖² from diagonal balanced layers stays "
-           "diagonal and each mode follows N σ^{2−2/N}(s* − σ), N = 1..4 (the sensing claim's derivation, d = 2)",
-           tolerance="exact")
-    def aligned_reduction(self, run):
-        return [self.derive(f"reduction:{depth}", lambda depth=depth: sensing.reduction_derivation(
-            depth, size=REDUCTION_SIZE)) for depth in (1, 2, 3, 4)]
-
-    @check("symbolic", once=True, compares="t(s*) = s*^{2/N−2}τ_N(σ_0/s*); τ_N(a) ~ a^{2/N−1}/(N − 2) for N ≥ 3; exact τ_1, "
-           "τ_2", tolerance="exact")
-    def time_scale(self, run):
-        return self.derive("time-scale", theory.time_scale_derivation)
+    aligned_reduction = derived(*(partial(sensing.reduction_derivation, depth, size=REDUCTION_SIZE)
+                                  for depth in (1, 2, 3, 4)), compares="gradient flow of ½‖W_1⋯W_N − W*‖² from "
+                                "diagonal balanced layers stays diagonal and each mode follows N σ^{2−2/N}(s* − σ), "
+                                "N = 1..4 (the sensing claim's derivation, d = 2)")
+    time_scale = derived(theory.time_scale_derivation, compares="t(s*) = s*^{2/N−2}τ_N(σ_0/s*); τ_N(a) ~ "
+                         "a^{2/N−1}/(N − 2) for N ≥ 3; exact τ_1, τ_2")
 
     # --- per case ------------------------------------------------------------------------------------------
     @check("numeric", compares="from Theorem 1's closed form: hitting times of 0.9 s*_k increasing in k for N = 2, 4, "
@@ -229,8 +225,8 @@ class RankBudget(Claim):
         return {"Modes learned (σ ≥ 0.9 s*) within the budget": (("modes", "σ_0", "budget t", "N = 1", "N = 2", "N = 4"),
                                                                   rows)}
 
-    def derivations(self) -> list:
-        return [*self.aligned_reduction(None), self.time_scale(None)]
+
+    figures_from_report = True  # they read only the report: --from-json redraws them
 
     def figures(self, directory, result) -> list:
         return _figure(directory, result.settings)
@@ -239,15 +235,6 @@ class RankBudget(Claim):
 def _order_violations(counts) -> int:
     """Consecutive depths whose counts do not fall (or, corrupted, do not rise)."""
     return sum(1 for a, b in zip(counts, counts[1:]) if not _DIRECTION["sign"] * (b - a) > 0)
-
-
-@contextmanager
-def _counts_rise():
-    _DIRECTION["sign"] = 1
-    try:
-        yield
-    finally:
-        _DIRECTION["sign"] = -1
 
 
 def _slower_flow():

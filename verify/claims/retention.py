@@ -21,7 +21,7 @@ from theory import least_squares
 from theory import retention as theory
 
 from ..cases import Case
-from ..claim import Claim, Corruption, Diverged, Measured, Skip, check, digits_tolerance, worst
+from ..claim import Claim, Corruption, Diverged, Measured, Skip, Trained, check, derived, digits_tolerance, worst
 
 Z = 5  # Monte Carlo at 5 standard errors: a false alarm has probability 5.7e-7 per case
 FRESH = 20000  # fresh Gaussian inputs for the disagreement
@@ -87,26 +87,19 @@ class Retention(Claim):
         return retention_cases(step_budget=run.profile.step_budget)
 
     # --- once per run --------------------------------------------------------------------------------------
-    @check("symbolic", once=True, compares="w∞ = w₀ + X⁺(y − Xw₀) is the interpolant closest to w₀ (Penrose conditions, "
-           "Pythagoras, Lagrange; the least-squares claim's derivation, reused)",
-           tolerance="exact: matrix algebra for symbolic n × d, and coordinates at rational points")
-    def closest_interpolant(self, run):
-        return self.derive(f"closest:{least_squares.statement_key()}", least_squares.closest_interpolant)
+    def statement_key(self) -> str:
+        return f"{least_squares.statement_key()}|{theory.statement_key()}"
 
-    @check("symbolic", once=True, compares="every SGD update w ← w − Xᵀa leaves (I − P)w and ⟨w, v⟩ for v ⊥ row(X) "
-           "unchanged", tolerance="exact")
-    def sgd_keeps_the_outside(self, run):
-        return self.derive("sgd", theory.sgd_derivation)
-
-    @check("symbolic", once=True, compares="P[sign⟨u,x⟩ ≠ sign⟨v,x⟩] = ∠(u,v)/π from the uniform polar angle of a 2-D "
-           "Gaussian, and against Sheppard's orthant formula", tolerance="exact; the orthant cross-check is a 60-"
-           "digit spot-check at three angles")
-    def sheppard(self, run):
-        return self.derive(f"sheppard:{theory.statement_key()}", theory.sheppard_derivation)
-
-    @check("symbolic", once=True, compares="‖w₀‖² sin²∠(w₀, w∞) = min_t ‖w₀ − t w∞‖² ≤ ‖w₀ − w∞‖²", tolerance="exact")
-    def angle_bound(self, run):
-        return self.derive("angle", theory.angle_derivation)
+    closest_interpolant = derived(least_squares.closest_interpolant, compares="w∞ = w₀ + X⁺(y − Xw₀) is the "
+                                  "interpolant closest to w₀ (Penrose conditions, Pythagoras, Lagrange; the "
+                                  "least-squares claim's derivation, reused)", tolerance="exact: matrix algebra for "
+                                  "symbolic n × d, and coordinates at rational points")
+    sgd_keeps_the_outside = derived(theory.sgd_derivation, compares="every SGD update w ← w − Xᵀa leaves (I − P)w and "
+                                    "⟨w, v⟩ for v ⊥ row(X) unchanged")
+    sheppard = derived(theory.sheppard_derivation, compares="P[sign⟨u,x⟩ ≠ sign⟨v,x⟩] = ∠(u,v)/π from the uniform "
+                       "polar angle of a 2-D Gaussian, and against Sheppard's orthant formula",
+                       tolerance="exact; the orthant cross-check is a 60-digit spot-check at three angles")
+    angle_bound = derived(theory.angle_derivation, compares="‖w₀‖² sin²∠(w₀, w∞) = min_t ‖w₀ − t w∞‖² ≤ ‖w₀ − w∞‖²")
 
     # --- per case ------------------------------------------------------------------------------------------
     @check("numeric", compares="stated disagreement at the case's angle and at 0.1, 1, 2, 3 rad against "
@@ -130,14 +123,14 @@ class Retention(Claim):
             inputs, targets, init = _problem(case, rng)
             data.append(Data(inputs, targets))
             experiments.append(Experiment(index, tuple(init), case.steps, int(rng.integers(2**63))))
-            problems[case] = (inputs, targets, init)
+            problems[case] = dict(inputs=inputs, targets=targets, init=init)
         runs = sgd(experiments, data, device=run.device, dtype=run.dtype)
         results = {}
         for index, case in enumerate(cases):
             if not runs.finite[index]:
                 results[case] = Diverged("SGD produced NaN or inf (step 1/‖x_i‖² is stable: a bug or an overflow)")
                 continue
-            results[case] = _Trained(*problems[case], runs.final[index], f"{runs.dtype} on {runs.device}")
+            results[case] = Trained(**problems[case], final=runs.final[index], where=runs.where)
         return results
 
     @check("empirical", compares="‖(I − P)(w_K − w₀)‖: SGD's movement off the row space of X",
@@ -212,17 +205,11 @@ class Retention(Claim):
         return {"Retention on fresh Gaussian inputs (accuracy against the clean labels sign x₁)":
                 (("n", "d", "flip", "∠(w0, w_K)", "disagreement", "bound", "acc w0", "acc w_K"), rows)}
 
-    def derivations(self) -> list:
-        return [self.closest_interpolant(None), self.sgd_keeps_the_outside(None), self.sheppard(None),
-                self.angle_bound(None)]
+
+    figures_from_report = True  # they read only the report: --from-json redraws them
 
     def figures(self, directory, result) -> list:
         return _figure(directory, result.settings)
-
-
-class _Trained:
-    def __init__(self, inputs, targets, init, final, where):
-        self.inputs, self.targets, self.init, self.final, self.where = inputs, targets, init, final, where
 
 
 def _problem(case: RetentionCase, rng):

@@ -19,7 +19,7 @@ from numerics import diffusion
 from theory import single_neuron as theory
 
 from ..cases import Case
-from ..claim import Claim, Corruption, Diverged, Measured, check, digits_tolerance
+from ..claim import Claim, Corruption, Diverged, Measured, Trained, check, derived, digits_tolerance
 from ..monte_carlo import CONFIDENCE, standard_error
 
 SAMPLES = 32  # data points per data set, as in the authors' notebook
@@ -93,17 +93,14 @@ class SingleNeuronCollapse(Claim):
                    checks=("exponent-vs-quadrature", "origin-exponent")),
     )
 
-    @check("symbolic", once=True, compares="at w = 0 (σ(0) = 0, σ′(0) = g): the drift σ′(0)c(w₂, w₁); every noise "
-           "channel along (w₂, w₁) (covariance of rank one); u = w₁ ± w₂ two geometric Brownian motions; Itô "
-           "exponents λ_u, λ_v = λ_u − 2σ′(0)c; λ_u = 0 exactly at the stated threshold", tolerance="exact")
-    def linearisation(self, run):
-        return self._derivation()
+    def training_length(self, profile) -> str:
+        return f"{int(HORIZON / STEP)} SGD steps per path, whatever the profile"
 
-    def derivations(self) -> list:
-        return [self._derivation()]
-
-    def _derivation(self):
-        return self.derive(f"linearisation:{theory.statement_key()}", theory.linearisation_derivation)
+    statement_key = staticmethod(theory.statement_key)
+    linearisation = derived(theory.linearisation_derivation, compares="at w = 0 (σ(0) = 0, σ′(0) = g): the drift "
+                            "σ′(0)c(w₂, w₁); every noise channel along (w₂, w₁) (covariance of rank one); u = w₁ ± w₂ "
+                            "two geometric Brownian motions; Itô exponents λ_u, λ_v = λ_u − 2σ′(0)c; λ_u = 0 exactly "
+                            "at the stated threshold")
 
     def strategy(self, run):
         return neuron_cases()
@@ -157,8 +154,8 @@ class SingleNeuronCollapse(Claim):
             if not runs.finite[index]:
                 out[case] = Diverged(f"non-finite weights or growth rate at step h = {experiment.step:.3g}")
             else:
-                out[case] = _Trained(runs.slope[index], runs.control[index], experiment.step,
-                                     f"{runs.dtype} on {runs.device}")
+                out[case] = Trained(slope=runs.slope[index], control=runs.control[index], step=experiment.step,
+                                    where=runs.where)
         return out
 
     @check("empirical", compares="label-noise SGD (torch, autograd, lr h, label noise ζ√(ηm/h)) from weights ~1e-120: "
@@ -185,11 +182,6 @@ class SingleNeuronCollapse(Claim):
 
     def figures(self, directory, result) -> list:
         return _figure(directory, result)
-
-
-class _Trained:
-    def __init__(self, slope, control, step, where):
-        self.slope, self.control, self.step, self.where = slope, control, step, where
 
 
 def _stated_ratio(case) -> Fraction:

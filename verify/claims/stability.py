@@ -20,7 +20,7 @@ from numerics import stability as numbers
 from theory import stability as theory
 
 from ..cases import Case
-from ..claim import Claim, Corruption, Measured, Skip, check, digits_tolerance, worst
+from ..claim import Claim, Corruption, Measured, Skip, Trained, check, derived, digits_tolerance, worst
 
 # --- the (ab − 1)² model --------------------------------------------------------------------------------
 CONVERGED = 1e-12  # |ab − 1| at the last step below this: the run converged to a minimum (see the docs, §1.4)
@@ -96,6 +96,7 @@ def stability_cases(draw, *, step_budget: int) -> StabilityCase:
 
 class Stability(Claim):
     id = "stability"
+    step_factor = TOY_STEPS_PER_BUDGET  # the toy runs (the quadratic runs stop once they expand 4×: a few hundred steps)
     title = "Linear stability: GD with step η cannot converge to a minimum sharper than 2/η"
     statement = (
         "Gradient descent θ_{k+1} = θ_k − η∇L(θ_k) cannot converge (from a generic start) to a minimum θ* whose "
@@ -131,18 +132,17 @@ class Stability(Claim):
     )
 
     # --- once per run: the derivations ----------------------------------------------------------------
-    @check("symbolic", once=True, compares="GD on ½λx² multiplies x by 1 − ηλ; x_k = (1 − ηλ)^k x_0; "
-           "(1 − ηλ)² − 1 = ηλ(ηλ − 2); the multiplier is −1 at λ = 2/η (the stated threshold); eigen-directions "
-           "of ½xᵀHx decouple; the GD map's Jacobian is I − η∇²L", tolerance="exact: lhs − rhs simplifies to 0")
-    def quadratic_threshold(self, run):
-        return self.derive(f"quadratic:{theory.sharpness_limit(theory.eta)}", theory.quadratic_derivation)
+    def statement_key(self) -> str:
+        return f"{theory.sharpness_limit(theory.eta)}|{theory.toy_hessian(theory.a, theory.b)}"
 
-    @check("symbolic", once=True, compares="Hessian of ½(ab − 1)² (the stated one, entry by entry); on the valley "
-           "its eigenvalues are {a² + b², 0}; a² + b² − 2 = (a − b)²; (a² + b²)² = D² + 4(ab)²; gradient flow "
-           "conserves D; one GD step maps D → D(1 − η²r²), r → r(1 − η(a² + b²) + η²ab·r)",
-           tolerance="exact: lhs − rhs simplifies to 0")
-    def toy_sharpness(self, run):
-        return self.derive(f"toy:{theory.toy_hessian(theory.a, theory.b)}", theory.toy_derivation)
+    quadratic_threshold = derived(theory.quadratic_derivation, compares="GD on ½λx² multiplies x by 1 − ηλ; "
+                                  "x_k = (1 − ηλ)^k x_0; (1 − ηλ)² − 1 = ηλ(ηλ − 2); the multiplier is −1 at λ = 2/η "
+                                  "(the stated threshold); eigen-directions of ½xᵀHx decouple; the GD map's Jacobian "
+                                  "is I − η∇²L", tolerance="exact: lhs − rhs simplifies to 0")
+    toy_sharpness = derived(theory.toy_derivation, compares="Hessian of ½(ab − 1)² (the stated one, entry by entry); "
+                            "on the valley its eigenvalues are {a² + b², 0}; a² + b² − 2 = (a − b)²; (a² + b²)² = "
+                            "D² + 4(ab)²; gradient flow conserves D; one GD step maps D → D(1 − η²r²), "
+                            "r → r(1 − η(a² + b²) + η²ab·r)", tolerance="exact: lhs − rhs simplifies to 0")
 
     # --- per case ---------------------------------------------------------------------------------------
     def strategy(self, run):
@@ -187,8 +187,8 @@ class Stability(Claim):
         results, q, t = {}, 0, 0
         for case in cases:
             width, count = len(case.quadratic_steps), len(case.toy_starts())
-            results[case] = _Trained(norms.norms[q: q + width], norms.finite[q: q + width],
-                                     _slice(ends, t, t + count), f"{norms.dtype} on {norms.device}")
+            results[case] = Trained(norms=norms.norms[q: q + width], finite=norms.finite[q: q + width],
+                                    toys=_slice(ends, t, t + count), where=norms.where)
             q, t = q + width, t + count
         return results
 
@@ -276,8 +276,6 @@ class Stability(Claim):
         return outcomes
 
     # --- reports ----------------------------------------------------------------------------------------
-    def derivations(self) -> list:
-        return [self.quadratic_threshold(None), self.toy_sharpness(None)]
 
     def tables(self, result) -> dict:
         rows = [(f"{o.measurements['step']:g}", f"{o.measurements['start']:.3g}", f"{o.measurements['peak']:.3g}",
@@ -288,13 +286,10 @@ class Stability(Claim):
         return {"Edge of Stability: sharpness of the tanh network": (
             ("η", "at step 0", "max", "at the end", "2/η", "first step ≥ 0.9·2/η"), rows)}
 
+    figures_from_report = True  # they read only the report: --from-json redraws them
+
     def figures(self, directory, result) -> list:
         return _figure(directory, result)
-
-
-class _Trained:
-    def __init__(self, norms, finite, toys, where):
-        self.norms, self.finite, self.toys, self.where = norms, finite, toys, where
 
 
 def _rows(matrix) -> tuple:

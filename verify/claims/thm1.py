@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from functools import lru_cache, partial
 
 import mpmath as mp
 import sympy as sp
@@ -18,19 +19,15 @@ from theory import toy as model
 from theory.derivation import DerivationError
 
 from ..cases import round_down
-from ..claim import Claim, Corruption, Diverged, Measured, Skip, check, digits_tolerance, worst
+from ..claim import Claim, Corruption, Diverged, Measured, Skip, Trained, check, derived, digits_tolerance, worst
 from ..strategies import toy_cases
 
 DEPTHS = tuple(range(1, 9))  # concrete depths of the symbolic checks (plus symbolic N)
 ELEMENTARY = tuple(d for d in DEPTHS if d >= 3)
+_ELEMENTARY = tuple(partial(theorem1.elementary_time, depth) for depth in ELEMENTARY)  # (t(σ), its derivation)
 RECORDS = 16  # GD is compared with the flow at this many evenly spaced steps (plus step 0)
 ORDER_TOLERANCE = 0.25
 SCIPY_TOLERANCE = 1e-9
-# First-order error bounds are meaningful only while they are small: the rounding bound is judged while it is
-# at most 1e-3 relative, the O(η) bound while it is at most σ*/10 (beyond, the neglected second-order terms are
-# not controlled and the case is reported as outside the regime of the bound). Chosen constants, stated.
-ROUNDING_REGIME = 1e-3
-STEP_REGIME = 0.1
 GUARD = 10  # extra digits at which two dps-digit computations are compared, so their true difference shows
 SMALLEST_NORMAL = {"float64": 2.0**-1022, "float32": 2.0**-126}
 # (σ, σ*, σ_0) at which the elementary forms are compared with the hypergeometric one
@@ -43,6 +40,7 @@ FIGURE2_INITS = (Fraction(1, 10), Fraction(1, 1000))
 
 class Theorem1(Claim):
     id = "thm1"
+    step_factor = 2  # the order check reruns each case at half the step, for twice the steps
     title = "Theorem 1: analytic gradient-flow solutions of the toy model for every depth"
     statement = (
         "Gradient flow on the depth-N toy model (σ_i = w_i^N with the depth-normalised loss "
@@ -69,26 +67,25 @@ class Theorem1(Claim):
     )
 
     # --- once per run: the derivations ----------------------------------------------------------------
-    @check("symbolic", once=True, compares="dσ/dt derived from both losses (chain rule, balancedness) equals "
-           "N σ^{2−2/N}(σ* − σ), for symbolic N and N = 1..8", tolerance="exact: lhs − rhs simplifies to 0")
-    def ode_from_losses(self, run):
-        return [self._derive("flow", depth) for depth in (model.N, *DEPTHS)]
+    def statement_key(self) -> str:
+        return "|".join(theorem1.statement_key(depth) for depth in (model.N, *DEPTHS))
 
-    @check("symbolic", once=True, compares="dsolve for N = 1, 2 equals the stated σ(t); it satisfies the ODE and "
-           "σ(0) = σ_0", tolerance="exact")
-    def explicit_solutions(self, run):
-        return [self._derive("explicit", depth) for depth in (1, 2)]
-
-    @check("symbolic", once=True, compares="dG/dσ = 1/(N σ^{2−2/N}(σ* − σ)) for the stated G: symbolic N (with its "
-           "power series), N = 1, 2, and each N = 3..8", tolerance="exact")
-    def implicit_solution(self, run):
-        return [self._derive("implicit", depth) for depth in (model.N, *DEPTHS)]
+    ode_from_losses = derived(*(partial(model.flow_derivation, depth) for depth in (model.N, *DEPTHS)),
+                              compares="dσ/dt derived from both losses (chain rule, balancedness) equals "
+                              "N σ^{2−2/N}(σ* − σ), for symbolic N and N = 1..8",
+                              tolerance="exact: lhs − rhs simplifies to 0")
+    explicit_solutions = derived(*(partial(theorem1.explicit_derivation, depth) for depth in (1, 2)),
+                                 compares="dsolve for N = 1, 2 equals the stated σ(t); it satisfies the ODE and "
+                                 "σ(0) = σ_0")
+    implicit_solution = derived(*(partial(theorem1.antiderivative_derivation, depth) for depth in (model.N, *DEPTHS)),
+                                compares="dG/dσ = 1/(N σ^{2−2/N}(σ* − σ)) for the stated G: symbolic N (with its "
+                                "power series), N = 1, 2, and each N = 3..8")
 
     @check("symbolic", once=True, compares="elementary log/atan t(σ) for N = 3..8 (SymPy integrate tried and "
            "checked; roots-of-unity partial fractions otherwise) differentiates back to dt/dσ",
            tolerance="exact: evaluation in a cyclotomic field at more points than the degree")
     def elementary_forms(self, run):
-        return [self._derive("elementary", depth)[1] for depth in ELEMENTARY]
+        return [time_and_derivation[1] for time_and_derivation in self.derivations_of(_ELEMENTARY)]
 
     @check("numeric", once=True, compares="the elementary and hypergeometric t(σ) agree for N = 3..8 at three "
            "points", tolerance="10^(10−dps) relative", measures="relative error")
@@ -127,13 +124,12 @@ class Theorem1(Claim):
         """(depth, compiled real t(σ; σ*, σ_0)) for each depth whose elementary form derived (a failed one is
         reported by elementary-forms)."""
         forms = []
-        for depth in ELEMENTARY:
+        for depth, build in zip(ELEMENTARY, _ELEMENTARY):
             try:
-                time = self._derive("elementary", depth)[0]
+                time = self.derivation(build)[0]
             except DerivationError:
                 continue
-            compiled = sp.lambdify((model.sigma, model.target, model.init), time, modules="mpmath")
-            forms.append((depth, lambda *values, f=compiled: mp.re(f(*values))))
+            forms.append((depth, lambda *values, f=_lambdified(time): mp.re(f(*values))))
         return forms
 
     # --- per case: closed form against independent computations --------------------------------------
@@ -215,8 +211,9 @@ class Theorem1(Claim):
                                          f"2/(N σ*^(2−2/N)) = {limit:.4g}; a property of the step size, not a "
                                          "counterexample")
                 continue
-            results[case] = _Trained(records[index], runs.sigma[index], runs.sigma[index + len(trainable)],
-                                     runs.samples, f"{runs.dtype} on {runs.device}")
+            results[case] = Trained(record=records[index], full=runs.sigma[index],
+                                    half=runs.sigma[index + len(trainable)], samples=runs.samples,
+                                    where=runs.where, replays={})
         return results
 
     @check("empirical", compares="torch GD (batched, per-case step sizes) against the same GD map replayed in mpmath",
@@ -230,9 +227,8 @@ class Theorem1(Claim):
             per_step = 4 * (case.depth + trained.samples) * run.unit_roundoff
             bound = max(bound, case.depth * per_step * float(max(replay.amplification)) + 4 * run.unit_roundoff)
             errors += [abs(trained.full[r, i] - float(exact)) / float(exact) for r, exact in enumerate(replay.sigma)]
-        if bound > ROUNDING_REGIME:
-            return Skip(f"the first-order rounding bound {bound:.2g} exceeds {ROUNDING_REGIME:g} ({run.dtype} on a long "
-                        "plateau): outside the regime where it bounds the error")
+        if reason := gd.outside_regime(rounding_bound=bound):
+            return Skip(reason)
         return Measured(worst(errors), bound, trained.where)
 
     @check("empirical", compares="GD replayed exactly against the closed-form flow at t = ηk, max over the run of "
@@ -245,9 +241,8 @@ class Theorem1(Claim):
             replay = self._replay(case, star, trained, run)
             bound = max(bound, 2 * float(replay.deviation[-1]) / float(star))
             errors += [float(abs(exact - flow)) / float(star) for exact, flow in zip(replay.sigma, replay.flow)]
-        if bound > STEP_REGIME:
-            return Skip(f"the O(η) bound {bound:.2g}·σ* exceeds {STEP_REGIME:g}·σ*: the step is outside the regime "
-                        "where the first-order expansion in η controls the gap")
+        if reason := gd.outside_regime(step_bound=bound):
+            return Skip(reason)
         return Measured(worst(errors), bound, f"step {float(case.step):g}, {case.steps} steps")
 
     @check("empirical", compares="observed order log2(e(η)/e(η/2)) of torch GD's gap to the flow",
@@ -290,30 +285,13 @@ class Theorem1(Claim):
             return {}
         return {"GD against the flow: observed order (halving the step)": (("depth", "step η", "gaps", "order"), rows)}
 
-    def derivations(self) -> list:
-        return [self._derive("flow", model.N), self._derive("explicit", 1), self._derive("explicit", 2),
-                self._derive("implicit", model.N), *(self._derive("elementary", depth)[1] for depth in ELEMENTARY)]
+    def derivations(self) -> list:  # symbolic N, not each depth
+        flow, implicit = partial(model.flow_derivation, model.N), partial(theorem1.antiderivative_derivation, model.N)
+        return [self.derivation(flow), *self.explicit_solutions(), self.derivation(implicit),
+                *self.elementary_forms(None)]
 
     def figures(self, directory, result) -> list:
         return _figure2(directory, device=result.settings.device, dtype=result.settings.dtype)
-
-    def _derive(self, name: str, depth):
-        """A Theorem 1 derivation, from the on-disk cache when the stated forms it checks are unchanged."""
-        function, reads_statement = _DERIVE[name]
-        key = f"{name}:{depth}" + (f":{theorem1.statement_key(depth)}" if reads_statement else "")
-        return self.derive(key, lambda: function(depth))
-
-
-_DERIVE = {"flow": (model.flow_derivation, False), "explicit": (theorem1.explicit_derivation, True),
-           "implicit": (theorem1.antiderivative_derivation, True), "elementary": (theorem1.elementary_time, False)}
-
-
-class _Trained:
-    """One case's trained trajectories (step η and η/2) and the replays the checks compute from them."""
-
-    def __init__(self, record, full, half, samples, where):
-        self.record, self.full, self.half, self.samples, self.where = record, full, half, samples, where
-        self.replays = {}
 
 
 class _Replay:
@@ -325,6 +303,12 @@ def _corrupted(name: str, change):
     """Theorem 1's statement with the closed form ``name`` replaced by ``change(depth, stated form)``."""
     stated = theorem1.STATEMENT[name]
     return theorem1.substituted(**{name: lambda depth: change(depth, stated(depth))})
+
+
+@lru_cache(maxsize=64)
+def _lambdified(time):
+    """An elementary t(σ; σ*, σ_0) compiled to mpmath once (two checks evaluate it)."""
+    return sp.lambdify((model.sigma, model.target, model.init), time, modules="mpmath")
 
 
 def _mpf(value) -> mp.mpf:

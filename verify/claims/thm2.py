@@ -6,9 +6,10 @@ The mathematics and where each tolerance comes from: docs/claims/thm2.md.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 
 import mpmath as mp
 import sympy as sp
@@ -19,7 +20,8 @@ from theory import theorem1, theorem2
 
 from .. import expressions
 from ..cases import SeparationCase, round_down, text
-from ..claim import DOMAIN_ERRORS, Claim, Corruption, Diverged, Measured, Option, Skip, check, digits_tolerance, worst
+from ..claim import (DOMAIN_ERRORS, Claim, Corruption, Diverged, Measured, Option, Skip, check, derived,
+                     digits_tolerance, worst)
 from ..errors import UsageError
 from ..strategies import F_VALUES, PAIR_TARGETS, S_VALUES, separation_cases
 
@@ -139,31 +141,28 @@ class Theorem2(Claim):
         return options
 
     # With --bound only candidate-bound runs: the candidate is under test, not the theorem.
-    def global_outcomes(self, run):
-        return super().global_outcomes(_focused(run))
-
-    def per_case_checks(self, run):
-        return super().per_case_checks(_focused(run))
+    def selection(self, run):
+        """--bound asks one question: only candidate-bound runs (within --check, if given)."""
+        if run.options.get("bound") is None:
+            return run.checks
+        return frozenset({"candidate-bound"}) & (run.checks or {"candidate-bound"})
 
     # --- once per run: derivations, reference values, slopes ---------------------------------------------
-    @check("symbolic", once=True, compares="depth 1: the smaller target's learned fraction is always ahead "
-           "(φ_j − φ_i = e^{−t}σ_0(r − 1)/(rσ_j*) > 0)", tolerance="exact")
-    def depth_1_derivation(self, run):
-        return self._derive("a", None)
+    def statement_key(self) -> str:
+        bounds = "|".join(sp.srepr(theorem2.bound(name)) for name in ("necessary_2", "sufficient_2", "sufficient_deep"))
+        return f"{bounds}:{theorem1.statement_key(2)}"
 
-    @check("symbolic", once=True, compares="depth 2: hitting times → exact condition → necessary and sufficient "
-           "bounds, each step checked, ending in the stated bounds (equal, or looser: noted as not tight)",
-           tolerance="exact")
-    def depth_2_derivation(self, run):
-        return self._derive("b", None)
-
-    @check("symbolic", once=True, compares="depth N ≥ 3: blow-up and remainder bounds on the hitting times meet "
-           "exactly at the derived sufficient bound, which the stated one equals (or is below: not tight); for "
-           "symbolic N = 2 + M, M > 0 (every N ≥ 3) and for N = 3..8",
-           tolerance=f"exact; a step SymPy cannot decide for symbolic N falls back to a numeric spot-check (60 "
-                     f"digits) at every N = 3..{MAX_DEPTH}, and the outcome then says 'numeric spot-checks'")
-    def deep_derivation(self, run):
-        return [self._derive("c", depth) for depth in (theorem2.N, *DEEP)]
+    depth_1_derivation = derived(theorem2.never_at_depth_one, compares="depth 1: the smaller target's learned "
+                                 "fraction is always ahead (φ_j − φ_i = e^{−t}σ_0(r − 1)/(rσ_j*) > 0)")
+    depth_2_derivation = derived(theorem2.depth_two, compares="depth 2: hitting times → exact condition → necessary "
+                                 "and sufficient bounds, each step checked, ending in the stated bounds (equal, or "
+                                 "looser: noted as not tight)")
+    deep_derivation = derived(*(partial(theorem2.deep, depth) for depth in (theorem2.N, *DEEP)), compares="depth "
+                              "N ≥ 3: blow-up and remainder bounds on the hitting times meet exactly at the derived "
+                              "sufficient bound, which the stated one equals (or is below: not tight); for symbolic "
+                              "N = 2 + M, M > 0 (every N ≥ 3) and for N = 3..8", tolerance=f"exact; a step SymPy "
+                              "cannot decide for symbolic N falls back to a numeric spot-check (60 digits) at every "
+                              f"N = 3..{MAX_DEPTH}, and the outcome then says 'numeric spot-checks'")
 
     @check("numeric", once=True, compares="exact thresholds against the independently computed table of "
            "docs/claims/thm2.md (28 values, N ∈ {2, 3, 4, 8}, r − 1 from 1 to 0.02, s = 0.1, f = 0.9, σ_j* = 1)",
@@ -347,34 +346,20 @@ class Theorem2(Claim):
             tables["Trained pairs: margins around the threshold"] = (("case", "result"), margins)
         return tables
 
-    def derivations(self) -> list:
-        return [self._derive("a", None), self._derive("b", None), self._derive("c", theorem2.N)]
+    def derivations(self) -> list:  # symbolic N, not each depth
+        deep = partial(theorem2.deep, theorem2.N)
+        return [*self.depth_1_derivation(), *self.depth_2_derivation(), self.derivation(deep)]
+
+    figures_from_report = True  # they read only the report: --from-json redraws them
 
     def figures(self, directory, result) -> list:
         return _phase_diagram(directory, result.settings.dps)
-
-    def _derive(self, part: str, depth):
-        """A Theorem 2 derivation, from the on-disk cache when the stated forms it checks are unchanged."""
-        function, bounds = _PARTS[part]
-        statement = "|".join(sp.srepr(theorem2.bound(name)) for name in bounds)
-        return self.derive(f"{part}:{depth}:{statement}:{theorem1.statement_key(2)}", lambda: function(depth))
-
-
-_PARTS = {"a": (lambda depth: theorem2.never_at_depth_one(), ()),
-          "b": (lambda depth: theorem2.depth_two(), ("necessary_2", "sufficient_2")),
-          "c": (theorem2.deep, ("sufficient_deep",))}
 
 
 def _scaled(name: str, factor):
     """Theorem 2's statement with the bound ``name`` multiplied by ``factor`` (a corruption)."""
     stated = theorem2.bound(name)
     return theorem2.substituted(**{name: lambda: factor * stated})
-
-
-def _focused(run):
-    if run.options.get("bound") is None:
-        return run
-    return replace(run, checks=frozenset({"candidate-bound"}) & (run.checks or {"candidate-bound"}))
 
 
 def _candidate_depths(options: dict) -> tuple:
@@ -573,16 +558,18 @@ def _phase_diagram(directory, dps: int) -> list:
 
     Left: every depth on one log scale (depth 2 falls through 100 decades); right: depths ≥ 3 alone.
     """
-    from ..plots import COLOURS, plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
+    from ..plots import COLOURS, decade_ticks, plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
 
     s, f = REFERENCE["s"], REFERENCE["f"]
     gaps = [10 ** (-1.7 + 2.7 * k / 36) for k in range(37)]
     figure, (full, deep) = plt.subplots(1, 2, figsize=(11, 4.8), constrained_layout=True)
+    plotted = []
     for colour, depth in zip(COLOURS, PHASE_DEPTHS):
         exact = [float(separation.max_init(depth=depth, ratio=1 + Fraction(g), s=s, f=f, dps=dps)) for g in gaps]
         names = ("necessary_2", "sufficient_2") if depth == 2 else ("sufficient_deep",)
         bounds = {name: [float(separation.bound_value(theorem2.bound(name), depth=depth, ratio=1 + Fraction(g), s=s,
                                                       f=f, dps=dps)) for g in gaps] for name in names}
+        plotted += exact + [value for values in bounds.values() for value in values]
         for axis in (full, deep) if depth > 2 else (full,):
             axis.plot(gaps, exact, color=colour, lw=2, label=f"N = {depth}: exact threshold")
             for name, style in zip(names, ("--", ":") if depth == 2 else (":",)):
@@ -595,7 +582,8 @@ def _phase_diagram(directory, dps: int) -> list:
         axis.grid(alpha=0.25, which="both")
         axis.set_title(title, fontsize=10)
         axis.legend(fontsize=7.5, ncol=1 if axis is deep else 2, loc="lower right")
-    full.set_ylabel(r"largest init $\sigma_0$ learned incrementally ($\sigma_j^* = 1$)")
+        axis.set_ylabel(r"largest init $\sigma_0$ learned incrementally ($\sigma_j^* = 1$)")
+    decade_ticks(full, min(plotted), max(plotted))  # depth 2 spans ~100 decades: whole decades, ≤ 8 ticks
     figure.suptitle(r"Theorem 2: depth 2 needs $\sigma_0$ exponentially small in $1/(r-1)$; depth $N \geq 3$ only "
                     r"$\sim (r-1)^{N/(N-2)}$   ($s = 0.1$, $f = 0.9$)", fontsize=11)
     return save(figure, directory, "thm2-phase-diagram")

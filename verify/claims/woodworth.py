@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from numerics import least_squares, woodworth as numbers
 from theory import woodworth as theory
 
-from ..cases import Case
-from ..claim import Claim, Corruption, Diverged, Measured, Skip, check, digits_tolerance
+from ..cases import Case, exact_product
+from ..claim import Claim, Corruption, Diverged, Measured, Skip, Trained, check, derived, digits_tolerance
 
 ALPHAS = (Fraction(1, 10**6), Fraction(1, 10**4), Fraction(1, 100), Fraction(1, 10), Fraction(1), Fraction(10))
 TRAINED = (Fraction(1, 100), Fraction(1, 10), Fraction(1), Fraction(10))  # α at which GD trains (η and η/2)
@@ -39,7 +39,7 @@ class SparseRegressionCase(Case):
 
     @property
     def targets(self) -> tuple:
-        return tuple(sum(a * b for a, b in zip(row, self.sparse)) for row in self.inputs)
+        return exact_product(self.inputs, self.sparse)
 
     @property
     def problem(self) -> least_squares.Problem:
@@ -67,7 +67,7 @@ def sparse_regressions(draw) -> SparseRegressionCase:
     sparse = [0] * columns
     for j, value in zip(draw(st.permutations(range(columns)))[:support], values):
         sparse[j] = value
-    if not any(sum(a * b for a, b in zip(row, sparse)) for row in inputs):  # β* in null(X): use one column
+    if not any(exact_product(inputs, sparse)):  # β* in null(X): use one column
         sparse = [int(j == next(k for k in range(columns) if any(row[k] for row in inputs))) for j in range(columns)]
     return SparseRegressionCase(inputs, tuple(sparse))
 
@@ -79,6 +79,7 @@ def _boosted(base, placed, boost) -> list:
 
 class Woodworth(Claim):
     id = "woodworth"
+    step_factor = 2 * STEP_FACTOR  # η/2 runs twice as many steps as η
     title = ("u² − v² (entrywise) from scale α: GD converges to the minimiser of Q_α, which moves from ℓ1 (α → 0) to "
              "ℓ2 (α → ∞)")
     statement = (
@@ -100,23 +101,17 @@ class Woodworth(Claim):
     )
 
     # --- once per run: the derivations ----------------------------------------------------------------
-    @check("symbolic", once=True, compares="∂L/∂u = 2u·Xᵀr, ∂L/∂v = −2v·Xᵀr entrywise (explicit n = 2, d = 3); "
-           "u = α e^{−2c}, v = α e^{2c} solve the flow; β = 2α² sinh(Xᵀμ) (the mirror path); uv = α² is conserved",
-           tolerance="exact: SymPy reduces lhs − rhs to 0")
-    def mirror_path(self, run):
-        return self.derive("flow", theory.flow)
-
-    @check("symbolic", once=True, compares="the stated q: q′(z) = asinh(z/2), q(0) = 0, q'' = 1/√(4 + z²) > 0, q even; "
-           "∂Q_α/∂β_i = asinh(β_i/(2α²)) and the link 2α² sinh inverts it (so the mirror path's limit is the KKT "
-           "point of min Q_α over the interpolants); Q_α = ∫ asinh(s/(2α²)) ds", tolerance="exact")
-    def regulariser_derivation(self, run):
-        return self.derive(f"regulariser:{theory.statement_key()}", theory.regulariser_derivation)
-
-    @check("symbolic", once=True, compares="q(z) = z²/4 − z^4/192 + O(z^6); lim_{α→∞} 4α²Q_α = ‖β‖² ; "
-           "lim_{α→0} Q_α/log(1/α²) = ‖β‖₁; 2α²(z − asinh z) = β^3/(24α^4) + O(β^5/α^8) and the next term −3z^5/40",
-           tolerance="exact: SymPy limits and series")
-    def limits(self, run):
-        return self.derive(f"limits:{theory.statement_key()}", theory.limits)
+    statement_key = staticmethod(theory.statement_key)
+    mirror_path = derived(theory.flow, compares="∂L/∂u = 2u·Xᵀr, ∂L/∂v = −2v·Xᵀr entrywise (explicit n = 2, d = 3); "
+                          "u = α e^{−2c}, v = α e^{2c} solve the flow; β = 2α² sinh(Xᵀμ) (the mirror path); uv = α² is "
+                          "conserved", tolerance="exact: SymPy reduces lhs − rhs to 0")
+    regulariser_derivation = derived(theory.regulariser_derivation, compares="the stated q: q′(z) = asinh(z/2), "
+                                     "q(0) = 0, q'' = 1/√(4 + z²) > 0, q even; ∂Q_α/∂β_i = asinh(β_i/(2α²)) and the "
+                                     "link 2α² sinh inverts it (so the mirror path's limit is the KKT point of min Q_α "
+                                     "over the interpolants); Q_α = ∫ asinh(s/(2α²)) ds")
+    limits = derived(theory.limits, compares="q(z) = z²/4 − z^4/192 + O(z^6); lim_{α→∞} 4α²Q_α = ‖β‖² ; "
+                     "lim_{α→0} Q_α/log(1/α²) = ‖β‖₁; 2α²(z − asinh z) = β^3/(24α^4) + O(β^5/α^8) and the next "
+                     "term −3z^5/40", tolerance="exact: SymPy limits and series")
 
     # --- per case: numbers ------------------------------------------------------------------------------
     def strategy(self, run):
@@ -207,8 +202,9 @@ class Woodworth(Claim):
                                             f"(and {2 * limit} at η/2): a plateau of the rich regime's incremental "
                                             "learning outlasts the step budget")
             else:
-                results[case][alpha] = _Trained(step, runs.final[full], runs.final[half], runs.stopped[full],
-                                                runs.stopped[half], f"{runs.dtype} on {runs.device}")
+                results[case][alpha] = Trained(step=step, full=runs.final[full], half=runs.final[half],
+                                               steps_full=runs.stopped[full], steps_half=runs.stopped[half],
+                                               where=runs.where)
         return results
 
     @check("empirical", compares="torch GD on (u, v) (batched, torch.optim.SGD, α = 0.01, 0.1, 1, 10, steps η and "
@@ -221,7 +217,7 @@ class Woodworth(Claim):
         y = np.array(case.targets, dtype=float)
         outcomes = []
         for alpha, model in trained.items():
-            if not isinstance(model, _Trained):
+            if not isinstance(model, Trained):
                 outcomes.append(model)
                 continue
             target = np.array([float(v) for v in _minimiser(case, alpha, run.dps, theory.statement_key()).beta])
@@ -254,10 +250,6 @@ class Woodworth(Claim):
     )
 
     # --- reports ----------------------------------------------------------------------------------------
-    def derivations(self) -> list:
-        return [self.derive("flow", theory.flow), self.derive(f"regulariser:{theory.statement_key()}",
-                                                              theory.regulariser_derivation),
-                self.derive(f"limits:{theory.statement_key()}", theory.limits)]
 
     def tables(self, result) -> dict:
         rows = [(f"{o.measurements['alpha']:g}", f"{o.measurements['step']:.3g}", f"{o.measurements['gap at η']:.3e}",
@@ -267,6 +259,8 @@ class Woodworth(Claim):
             return {}
         return {"GD against the Q_α minimiser: gap at η and η/2, observed order": (
             ("α", "η", "e(η)", "e(η/2)", "order"), sorted(rows, key=lambda r: float(r[0])))}
+
+    figures_from_report = True  # they read only the report: --from-json redraws them
 
     def figures(self, directory, result) -> list:
         from ..plots import COLOURS, plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
@@ -311,12 +305,6 @@ class Woodworth(Claim):
         figure.suptitle("woodworth: u² − v² (entrywise) from scale α, the implicit regulariser Q_α moves from ℓ1 to ℓ2",
                         fontsize=11)
         return save(figure, directory, "woodworth")
-
-
-class _Trained:
-    def __init__(self, step, full, half, steps_full, steps_half, where):
-        self.step, self.full, self.half, self.steps_full, self.steps_half, self.where = (step, full, half, steps_full,
-                                                                                         steps_half, where)
 
 
 def _minimiser(case, alpha, dps, statement) -> numbers.Solution:

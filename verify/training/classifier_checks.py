@@ -28,6 +28,7 @@ from theory import classification as theory
 
 from ..cases import Case, round_down, text
 from ..claim import FAIL, PASS, Diverged, Measured, Skip, worst
+from ..monte_carlo import RESOLUTION, resolved
 
 # Training losses at which depths are compared (the smallest one every network of a case reached); the last is the
 # authors' stopping threshold, where every network stops.
@@ -35,7 +36,6 @@ LADDER = (Fraction(1, 20), Fraction(1, 50), Fraction(1, 100))
 # Initial scales, the authors' 1/100 first (Hypothesis shrinks towards it).
 INITS = (Fraction(1, 100), Fraction(2, 100), Fraction(5, 1000), Fraction(3, 1000), Fraction(1, 1000), Fraction(3, 100))
 REPETITIONS = (4, 6)  # datasets per case: the statistics across depths are over these
-RESOLUTION = 3.5  # a pair of target amplitudes is judged when it is this many sampling standard errors apart
 CONFIDENCE = 0.999  # one-sided level of the t-slack of the paired comparisons
 PAIRED = ("paired differences over the datasets: mean ≥ −t_{0.999, R−1}·sd/√R (one-sided, false alarm ≤ 1e-3 per "
           "pair)")  # the tolerance of every comparison at equal training loss
@@ -83,8 +83,7 @@ class Setup:
         RESOLUTION standard errors of their sampled difference, √((v_k + v_k')/n): only those can be expected in a
         definite order on one dataset."""
         a, v, order = self.early_targets(dimension), self.variances(dimension), self.support(dimension)
-        return [(k, j) for k, j in zip(order, order[1:])
-                if abs(a[k] - a[j]) >= RESOLUTION * math.sqrt((v[k] + v[j]) / samples)]
+        return [(k, j) for k, j in zip(order, order[1:]) if resolved(a[k] - a[j], v[k] + v[j], samples)]
 
     def samples_needed(self, dimension: int) -> int:
         """The smallest n at which the first pair of the support becomes resolvable."""

@@ -39,7 +39,7 @@ import torch
 
 from numerics import arguments
 
-from .placement import one_thread_on_cpu, select_device, torch_dtype
+from .placement import Placed, placed
 
 MODELS = ("diagonal", "convolutional")
 HALVINGS = 40  # backtracking gives up (and takes the smallest step) after this many halvings
@@ -76,7 +76,7 @@ class Experiment:
 
 
 @dataclass(frozen=True)
-class Runs:
+class Runs(Placed):
     """What training recorded, per experiment b (first index). Amplitudes are |b_i| (diagonal) or the moduli of
     the real FFT of b (convolutional), padded with 0.
 
@@ -108,18 +108,13 @@ class Runs:
     clock: np.ndarray
     backtracked: np.ndarray
     undecided: np.ndarray
-    finite: np.ndarray
     steps: int
-    device: str
-    dtype: str
 
 
 def train(model: str, experiments, data, *, ladder=(), record=(), device="auto", dtype="float64") -> Runs:
     """Train every experiment in one tensor program; ``record``: step counts at which amplitudes are kept."""
-    kind = torch_dtype(dtype)
     _validate(model, experiments, data, ladder, record)
-    where = select_device(device)
-    with one_thread_on_cpu(where):
+    with placed(device, dtype) as (kind, where):
         return _Program(model, experiments, data, kind, where).run(tuple(ladder), sorted(set(record)), dtype)
 
 
@@ -300,7 +295,7 @@ class _Program:
             layers = tuple((last[b], *filters[b, : e.depth - 1]) for b, e in enumerate(self.experiments))
         return Runs(tuple(record), out(amplitudes), out(losses), out(crossings), ladder, out(reached), out(at),
                     out(beta), out(value), out(stopped), layers, out(times), out(clock), out(backtracked),
-                    out(undecided), out(finite), steps, str(self.where), dtype)
+                    out(undecided), steps, finite=out(finite), device=str(self.where), dtype=dtype)
 
 
 def _validate(model, experiments, data, ladder, record) -> None:

@@ -20,7 +20,7 @@ import torch
 
 from numerics import arguments
 
-from .placement import one_thread_on_cpu, select_device, torch_dtype
+from .placement import Placed, one_thread_on_cpu, select_device, torch_dtype
 
 MAX_STEPS = 10**6
 
@@ -40,7 +40,7 @@ class Experiment:
 
 
 @dataclass(frozen=True)
-class Runs:
+class Runs(Placed):
     """Per experiment b: ``crossings[b, i]`` the first step with s_i ≥ levels[i] (−1: never); ``at_crossing[b, i]``
     all d coordinates at that step and ``before[b, i]`` s_i one step earlier (NaN: never, or crossed at step 0);
     ``trajectory[b, j]`` the coordinates after j·every steps (NaN beyond b's steps); ``finite[b]``: no NaN or inf.
@@ -50,9 +50,6 @@ class Runs:
     at_crossing: np.ndarray
     before: np.ndarray
     trajectory: np.ndarray
-    finite: np.ndarray
-    device: str
-    dtype: str
 
 
 def train(experiments, *, device="auto", dtype="float64") -> Runs:
@@ -106,7 +103,7 @@ def train(experiments, *, device="auto", dtype="float64") -> Runs:
     finite = np.array([np.isfinite(arrays[2][b, : e.steps // e.every + 1, : len(e.start)]).all()
                        for b, e in enumerate(experiments)])
     return Runs(arrays[0], arrays[1].astype(np.float64), arrays[3].astype(np.float64), arrays[2].astype(np.float64),
-                finite, str(where), dtype)
+                finite=finite, device=str(where), dtype=dtype)
 
 
 def _floats(rows) -> list:

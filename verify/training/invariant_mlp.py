@@ -22,7 +22,7 @@ import torch
 
 from numerics import arguments
 
-from .placement import one_thread_on_cpu, select_device, torch_dtype
+from .placement import Placed, placed
 
 ACTIVATIONS = {"tanh": torch.tanh, "gelu": torch.nn.functional.gelu, "relu": torch.relu,
                "softplus": torch.nn.functional.softplus}
@@ -54,26 +54,21 @@ class Experiment:
 
 
 @dataclass(frozen=True)
-class Runs:
+class Runs(Placed):
     """``zero_size[b]``: max |w|, |b|, |a| of experiment b's zero neuron after training; ``copy_gap[b]``: max
     |difference| between its two copies; ``moved[b]``: max |change| of the other parameters (they do train)."""
 
     zero_size: np.ndarray
     copy_gap: np.ndarray
     moved: np.ndarray
-    finite: np.ndarray
-    device: str
-    dtype: str
 
 
 def train(experiments, *, steps: int, batch: int, rng: np.random.Generator, device="auto", dtype="float64") -> Runs:
     """Every experiment for ``steps`` steps on minibatches of ``batch`` examples (indices and dropout masks from
     ``rng``), in one tensor program."""
-    kind = torch_dtype(dtype)
     experiments = list(experiments)
     _validate(experiments, steps, batch)
-    where = select_device(device)
-    with one_thread_on_cpu(where):
+    with placed(device, dtype) as (kind, where):
         return _train(experiments, steps, batch, rng, kind, where, dtype)
 
 
@@ -135,7 +130,8 @@ def _train(experiments, steps, batch, rng, kind, where, dtype) -> Runs:
                 copy[index] = torch.maximum(copy[index], (parameter[index, source] - parameter[index, twin]).abs().max())
                 moved[index] = torch.maximum(moved[index], (parameter[index, source] - initial[index, source]).abs().max())
             finite &= torch.isfinite(parameter.reshape(count, -1)).all(dim=1)
-        return Runs(zero.cpu().numpy(), copy.cpu().numpy(), moved.cpu().numpy(), finite.cpu().numpy(), str(where), dtype)
+        return Runs(zero.cpu().numpy(), copy.cpu().numpy(), moved.cpu().numpy(), finite=finite.cpu().numpy(),
+                    device=str(where), dtype=dtype)
 
 
 def _aligned(size: int) -> int:

@@ -24,9 +24,8 @@ import torch
 
 from numerics import arguments
 
-from .placement import one_thread_on_cpu, select_device, torch_dtype
-
-CHUNK = 256  # steps of label noise drawn at once
+from .noise import gaussian_steps
+from .placement import Placed, placed
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ class Experiment:
 
 
 @dataclass(frozen=True)
-class Runs:
+class Runs(Placed):
     """Per experiment b and path j: ``mean[b, j]``, ``mean_half[b, j]``, ``growth[b, j]``, ``control[b, j]``,
     ``logs[b, r, j]`` and ``logs_half[b, r, j]`` (log P after ``record[r]`` steps, at η and η/2); ``finite[b]``."""
 
@@ -50,21 +49,16 @@ class Runs:
     logs: np.ndarray
     logs_half: np.ndarray
     record: tuple
-    finite: np.ndarray
-    device: str
-    dtype: str
 
 
 def train(experiments, *, paths: int, steps: int, burn_in: int, record=(), rng: np.random.Generator, device="auto",
           dtype="float64") -> Runs:
     """``paths`` paths of ``steps`` SGD steps per mode (and the companion's 2·steps) in one tensor program, the label
     noise drawn from ``rng``."""
-    kind = torch_dtype(dtype)
     experiments = list(experiments)
     record = tuple(sorted(set(record)))
     _validate(experiments, paths, steps, burn_in, record)
-    where = select_device(device)
-    with one_thread_on_cpu(where):
+    with placed(device, dtype) as (kind, where):
         return _train(experiments, paths, steps, burn_in, record, rng, kind, where, dtype)
 
 
@@ -83,7 +77,7 @@ def _train(experiments, paths, steps, burn_in, record, rng, kind, where, dtype) 
     total, control = (torch.zeros(2, count, paths, dtype=kind, device=where) for _ in range(2))
     logs = torch.zeros(2, count, len(record), paths, dtype=kind, device=where)
     slots = {k: r for r, k in enumerate(record)}
-    root = 2**0.5
+    root, increments = 2**0.5, gaussian_steps(rng, steps, (2, count, paths), kind, where)
     for k in range(steps + 1):
         with torch.no_grad():
             product = factors[0] * factors[1]
@@ -93,9 +87,7 @@ def _train(experiments, paths, steps, burn_in, record, rng, kind, where, dtype) 
                 start = product[0].abs().log()
         if k == steps:
             break
-        if k % CHUNK == 0:
-            block = torch.from_numpy(rng.standard_normal((min(CHUNK, steps - k), 2, count, paths))).to(where, kind)
-        first, second = block[k % CHUNK]
+        first, second = next(increments)
         for scale, noise in zip(scales, (torch.stack([torch.zeros_like(first), root * sigma * first]),
                                          torch.stack([sigma * (first + second) / root, root * sigma * second]))):
             if k >= burn_in:
@@ -115,7 +107,7 @@ def _train(experiments, paths, steps, burn_in, record, rng, kind, where, dtype) 
         for statistic in statistics:
             finite &= torch.isfinite(statistic).all(dim=1)
         return Runs(*(s.cpu().numpy() for s in statistics), *(s.cpu().numpy() for s in logs), record,
-                    finite.cpu().numpy(), str(where), dtype)
+                    finite=finite.cpu().numpy(), device=str(where), dtype=dtype)
 
 
 def _validate(experiments, paths, steps, burn_in, record):

@@ -20,17 +20,11 @@ import torch
 
 from numerics import arguments
 
-from .placement import one_thread_on_cpu, select_device, torch_dtype
+from . import datasets
+from .datasets import Data  # noqa: F401 - inputs (n × d) and labels ±1 as targets
+from .placement import Placed, placed
 
 LOSSES = ("exponential", "logistic")
-
-
-@dataclass(frozen=True)
-class Data:
-    """Inputs (n × d) and labels ±1."""
-
-    inputs: np.ndarray
-    labels: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -48,7 +42,7 @@ class Experiment:
 
 
 @dataclass(frozen=True)
-class Runs:
+class Runs(Placed):
     """Per experiment b: ``predictors[b]`` (records × d) the end-to-end vector W_L⋯W_1 after each recorded step,
     ``layers[b]`` (for deep networks) a tuple over records of the layer matrices, ``losses[b]`` the loss there,
     ``movements[b]`` (records × layers) Σ_j ‖W_k(j+1) − W_k(j)‖_F² over the steps so far (the sum of squared
@@ -58,28 +52,21 @@ class Runs:
     layers: tuple
     losses: tuple
     movements: tuple
-    finite: np.ndarray
-    device: str
-    dtype: str
 
 
 def train(experiments, data, *, widths=(), device="auto", dtype="float64") -> Runs:
     """Train every experiment in one tensor program (all with the hidden ``widths``)."""
     _validate(experiments, data, widths)
-    kind = torch_dtype(dtype)
-    where = select_device(device)
-    with one_thread_on_cpu(where):
+    with placed(device, dtype) as (kind, where):
         return _run(list(experiments), data, tuple(widths), kind, where, dtype)
 
 
 def _run(experiments, data, widths, kind, where, dtype) -> Runs:
     count = len(experiments)
-    rows = max(data[e.data].inputs.shape[0] for e in experiments)
-    width = max(data[e.data].inputs.shape[1] for e in experiments)
-    inputs, signs, weights = np.zeros((count, rows, width)), np.zeros((count, rows)), np.zeros((count, rows))
+    inputs, signs = datasets.padded(experiments, data)
+    width, weights = inputs.shape[2], np.zeros(signs.shape)
     for b, e in enumerate(experiments):
-        x, y = data[e.data].inputs, data[e.data].labels
-        inputs[b, : x.shape[0], : x.shape[1]], signs[b, : len(y)], weights[b, : len(y)] = x, y, 1.0 / len(y)
+        weights[b, : len(data[e.data].targets)] = 1.0 / len(data[e.data].targets)
     shapes = list(zip((1, *widths[::-1]), (*widths[::-1], width)))[::-1]  # (out, in) of W_1, …, W_L
     layers = []
     for out, into in shapes:
@@ -131,24 +118,17 @@ def _run(experiments, data, widths, kind, where, dtype) -> Runs:
             moved += torch.stack([layer.grad.pow(2).sum(dim=(1, 2)) for layer in layers], dim=1)
         optimizer.step()
     finite = np.array([np.isfinite(p).all() and np.isfinite(l).all() for p, l in zip(predictors, losses)])
-    return Runs(tuple(predictors), tuple(tuple(k) for k in kept), tuple(losses), tuple(movements), finite, str(where),
-                dtype)
+    return Runs(tuple(predictors), tuple(tuple(k) for k in kept), tuple(losses), tuple(movements),
+                finite=finite, device=str(where), dtype=dtype)
 
 
 def _validate(experiments, data, widths) -> None:
-    if not experiments:
-        raise ValueError("experiments=[] is invalid: train at least one experiment")
+    datasets.validate(experiments, data, labels=True)
     for value in widths:
         arguments.integer("widths", value, 1, 10**4)
-    for index, item in enumerate(data):
-        x, y = np.asarray(item.inputs), np.asarray(item.labels)
-        if x.ndim != 2 or y.shape != (x.shape[0],) or not np.isfinite(x).all() or not np.isin(y, (-1, 1)).all():
-            raise ValueError(f"data[{index}] is invalid: finite inputs n × d with n labels in {{-1, +1}}")
     for index, e in enumerate(experiments):
         if e.loss not in LOSSES:
             raise ValueError(f"experiments[{index}].loss={e.loss!r} is invalid: must be one of {', '.join(LOSSES)}")
-        if not 0 <= e.data < len(data):
-            raise ValueError(f"experiments[{index}].data={e.data} is invalid: an index into data (0..{len(data) - 1})")
         arguments.positive(f"experiments[{index}].step", e.step)
         arguments.integer(f"experiments[{index}].steps", e.steps, 0, 10**8)
         for k in e.record:

@@ -19,8 +19,9 @@ import torch
 
 from numerics import arguments
 
-from .placement import one_thread_on_cpu, select_device, torch_dtype
-from .regression import Data  # noqa: F401 - the same data record as full-batch regression
+from . import datasets
+from .datasets import Data  # noqa: F401 - the same data record as full-batch regression
+from .placement import Placed, placed
 
 
 @dataclass(frozen=True)
@@ -36,33 +37,25 @@ class Experiment:
 
 
 @dataclass(frozen=True)
-class Runs:
+class Runs(Placed):
     """Per experiment b: ``final[b]`` (d) after its steps, ``recorded[b]`` (records × d), ``finite[b]``."""
 
     final: tuple
     recorded: tuple
-    finite: np.ndarray
-    device: str
-    dtype: str
 
 
 def train(experiments, data, *, device="auto", dtype="float64") -> Runs:
-    kind = torch_dtype(dtype)
     _validate(experiments, data)
-    where = select_device(device)
-    with one_thread_on_cpu(where):
+    with placed(device, dtype) as (kind, where):
         return _train(list(experiments), list(data), kind, where, dtype)
 
 
 def _train(experiments, data, kind, where, dtype) -> Runs:
     count = len(experiments)
-    rows = max(data[e.data].inputs.shape[0] for e in experiments)
-    width = max(data[e.data].inputs.shape[1] for e in experiments)
-    inputs, targets, start = np.zeros((count, rows, width)), np.zeros((count, rows)), np.zeros((count, width))
+    inputs, targets = datasets.padded(experiments, data)
+    start = np.zeros((count, inputs.shape[2]))
     for b, e in enumerate(experiments):
-        x, y = data[e.data].inputs, data[e.data].targets
-        inputs[b, : x.shape[0], : x.shape[1]], targets[b, : len(y)] = x, y
-        start[b, : x.shape[1]] = e.init
+        start[b, : len(e.init)] = e.init
     longest = max(e.steps for e in experiments)
     picks = np.zeros((count, longest), dtype=np.int64)
     for b, e in enumerate(experiments):
@@ -94,21 +87,15 @@ def _train(experiments, data, kind, where, dtype) -> Runs:
     out = weights.detach().cpu().numpy().astype(np.float64)
     final = tuple(out[b, : data[e.data].inputs.shape[1]] for b, e in enumerate(experiments))
     finite = np.array([bool(np.isfinite(f).all()) for f in final])
-    return Runs(final, tuple(recorded), finite, str(where), dtype)
+    return Runs(final, tuple(recorded), finite=finite, device=str(where), dtype=dtype)
 
 
 def _validate(experiments, data) -> None:
-    if not experiments:
-        raise ValueError("experiments=[] is invalid: train at least one experiment")
+    datasets.validate(experiments, data)
     for index, item in enumerate(data):
-        x, y = np.asarray(item.inputs), np.asarray(item.targets)
-        if x.ndim != 2 or y.shape != (x.shape[0],) or not (np.isfinite(x).all() and np.isfinite(y).all()):
-            raise ValueError(f"data[{index}] is invalid: finite inputs n × d and n targets")
-        if (np.sum(x * x, axis=1) == 0).any():
+        if (np.sum(np.asarray(item.inputs) ** 2, axis=1) == 0).any():
             raise ValueError(f"data[{index}] is invalid: an input row is zero (its step size 1/‖x‖² is undefined)")
     for index, e in enumerate(experiments):
-        if not 0 <= e.data < len(data):
-            raise ValueError(f"experiments[{index}].data={e.data} is invalid: an index into data (0..{len(data) - 1})")
         arguments.integer(f"experiments[{index}].steps", e.steps, 1, 10**7)
         arguments.integer(f"experiments[{index}].seed", e.seed, 0, 2**63 - 1)
         if len(e.init) != data[e.data].inputs.shape[1]:

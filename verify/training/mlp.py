@@ -22,7 +22,7 @@ import torch
 
 from numerics import arguments
 
-from .placement import one_thread_on_cpu, select_device, torch_dtype
+from .placement import Placed, placed
 
 
 @dataclass(frozen=True)
@@ -47,22 +47,17 @@ class Experiment:
 
 
 @dataclass(frozen=True)
-class Runs:
+class Runs(Placed):
     """``outputs[b]``: (len(record_b), m_b) network outputs f_b(x) on b's test inputs after each recorded step;
     ``finite[b]``: no NaN or inf in b's parameters."""
 
     outputs: tuple
-    finite: np.ndarray
-    device: str
-    dtype: str
 
 
 def train(experiments, data, *, device="auto", dtype="float64") -> Runs:
-    kind = torch_dtype(dtype)
     experiments, data = list(experiments), list(data)
     _validate(experiments, data)
-    where = select_device(device)
-    with one_thread_on_cpu(where):
+    with placed(device, dtype) as (kind, where):
         return _train(experiments, data, kind, where, dtype)
 
 
@@ -131,7 +126,7 @@ def _train(experiments, data, kind, where, dtype) -> Runs:
         optimizer.step()
     finite = np.array([all(bool(torch.isfinite(p[b]).all()) for p in (weights, bias, output, offset))
                        for b in range(count)])
-    return Runs(tuple(outputs), finite, str(where), dtype)
+    return Runs(tuple(outputs), finite=finite, device=str(where), dtype=dtype)
 
 
 def _validate(experiments, data) -> None:

@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Placed:
+    """What every batch of trained experiments carries besides its measurements: ``finite[b]`` (experiment b
+    produced no NaN or inf), the device it ran on and its dtype's name."""
+
+    finite: np.ndarray
+    device: str
+    dtype: str
+
+    @property
+    def where(self) -> str:
+        """How the experiments ran, as the reports print it: e.g. 'float64 on cpu'."""
+        return f"{self.dtype} on {self.device}"
 
 
 def select_device(device: str = "auto") -> torch.device:
@@ -39,3 +56,12 @@ def one_thread_on_cpu(where: torch.device):
         yield
     finally:
         torch.set_num_threads(threads)
+
+
+@contextmanager
+def placed(device: str, dtype: str):
+    """``(torch dtype, device)`` of one training program, which runs inside the block on one CPU thread (see
+    ``one_thread_on_cpu``); a bad ``device`` or ``dtype`` is an error naming the choices."""
+    kind, where = torch_dtype(dtype), select_device(device)
+    with one_thread_on_cpu(where):
+        yield kind, where

@@ -22,7 +22,7 @@ import torch
 
 from numerics import arguments
 
-from .placement import one_thread_on_cpu, select_device, torch_dtype
+from .placement import Placed, placed
 
 LOSSES = ("variance", "population", "bias", "no-bias")
 DATA_LOSSES = ("bias", "no-bias")
@@ -42,29 +42,25 @@ class Experiment:
 
 
 @dataclass(frozen=True)
-class Eigenvalues:
+class Eigenvalues(Placed):
     """``values[b, r]``: eigenvalues of M (decreasing) for experiment b after ``steps[b][r]`` steps (NaN where b
     recorded fewer steps); ``finite[b]`` is False when b produced NaN or inf."""
 
     steps: tuple
     values: np.ndarray
-    finite: np.ndarray
-    device: str
-    dtype: str
 
 
 def train(experiments, targets, *, device="auto", dtype="float64") -> Eigenvalues:
     """Train every experiment at once; ``targets`` is the diagonal of M* (shared by all)."""
-    kind = torch_dtype(dtype)
     experiments = list(experiments)
     stars = [float(arguments.exact("targets", t)) for t in targets]
     _validate(experiments, len(stars))
-    where = select_device(device)
     order = sorted(range(len(experiments)), key=lambda b: -max(experiments[b].record))  # longest first
-    with one_thread_on_cpu(where):
+    with placed(device, dtype) as (kind, where):
         values = _train([experiments[b] for b in order], stars, kind, where)[np.argsort(order)]
     finite = np.array([np.isfinite(values[b, : len(e.record)]).all() for b, e in enumerate(experiments)])
-    return Eigenvalues(tuple(tuple(int(k) for k in e.record) for e in experiments), values, finite, str(where), dtype)
+    return Eigenvalues(tuple(tuple(int(k) for k in e.record) for e in experiments), values, finite=finite,
+                       device=str(where), dtype=dtype)
 
 
 def _train(experiments, stars, kind, where) -> np.ndarray:
@@ -134,10 +130,7 @@ def _validate(experiments, size: int) -> None:
         if np.shape(e.weights) != (size, size) or not np.isfinite(np.asarray(e.weights, dtype=float)).all():
             raise ValueError(f"experiments[{b}].weights is invalid: a finite {size} × {size} matrix (d = len(targets))")
         arguments.positive("step", e.step)
-        if not e.record:
-            raise ValueError(f"experiments[{b}].record is invalid: a non-empty list of step counts in [0, 1e8]")
-        for k in e.record:
-            arguments.integer("record", k, 0, 10**8)
+        arguments.step_counts(f"experiments[{b}].record", e.record)
         if e.loss in DATA_LOSSES:
             shape = np.shape(e.inputs) if e.inputs is not None else None
             if shape is None or len(shape) != 2 or shape[0] < 1 or shape[1] != size \

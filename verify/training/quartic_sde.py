@@ -25,9 +25,8 @@ import torch
 
 from numerics import arguments
 
-from .placement import one_thread_on_cpu, select_device, torch_dtype
-
-CHUNK = 256  # steps of Gaussian increments drawn at once
+from .noise import gaussian_steps
+from .placement import Placed, placed
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class Experiment:
 
 
 @dataclass(frozen=True)
-class Paths:
+class Paths(Placed):
     """Per experiment b and path j (first two indices): the window statistics described in the module docstring.
     ``below[b, l, j]``; ``finite[b]``: every statistic of b is finite."""
 
@@ -53,9 +52,6 @@ class Paths:
     below: np.ndarray
     below_coarse: np.ndarray
     final: np.ndarray
-    finite: np.ndarray
-    device: str
-    dtype: str
 
 
 def simulate(experiments, *, paths: int, steps: int, burn_in: int, rng: np.random.Generator, device="auto",
@@ -63,11 +59,9 @@ def simulate(experiments, *, paths: int, steps: int, burn_in: int, rng: np.rando
     """``paths`` paths per experiment, ``steps`` steps each (even: the coarse run takes them in pairs), measured
     after ``burn_in`` (even) steps; one tensor program. The Gaussian increments are drawn from ``rng`` (NumPy's
     ziggurat: twice as fast as torch's float64 sampler on a CPU, and the same numbers on every device)."""
-    kind = torch_dtype(dtype)
     experiments = list(experiments)
     _validate(experiments, paths, steps, burn_in)
-    where = select_device(device)
-    with one_thread_on_cpu(where):
+    with placed(device, dtype) as (kind, where):
         return _simulate(experiments, paths, steps, burn_in, rng, kind, where, dtype)
 
 
@@ -85,10 +79,7 @@ def _simulate(experiments, paths, steps, burn_in, rng, kind, where, dtype) -> Pa
     coarse, pair = fine.clone(), torch.zeros_like(fine)
     brownian, square, square_coarse = (torch.zeros_like(fine) for _ in range(3))
     below, below_coarse = (torch.zeros(count, levels, paths, dtype=kind, device=where) for _ in range(2))
-    for k in range(steps):
-        if k % CHUNK == 0:
-            block = torch.from_numpy(rng.standard_normal((min(CHUNK, steps - k), count, paths))).to(where, kind)
-        xi = block[k % CHUNK]
+    for k, xi in enumerate(gaussian_steps(rng, steps, (count, paths), kind, where)):
         if k == burn_in:
             start, start_coarse = fine.abs().log(), coarse.abs().log()
         current = fine * fine
@@ -113,7 +104,7 @@ def _simulate(experiments, paths, steps, burn_in, rng, kind, where, dtype) -> Pa
     for statistic in statistics:
         finite &= torch.isfinite(statistic.reshape(count, -1)).all(dim=1)
     out = [s.cpu().numpy() for s in statistics]
-    return Paths(*out, fine.cpu().numpy(), finite.cpu().numpy(), str(where), dtype)
+    return Paths(*out, fine.cpu().numpy(), finite=finite.cpu().numpy(), device=str(where), dtype=dtype)
 
 
 def _validate(experiments, paths, steps, burn_in):

@@ -20,7 +20,7 @@ import torch
 
 from numerics import arguments
 
-from .placement import one_thread_on_cpu, select_device, torch_dtype
+from .placement import Placed, placed
 
 MODELS = ("homogeneous", "quasi")
 
@@ -37,24 +37,19 @@ class Experiment:
 
 
 @dataclass(frozen=True)
-class Runs:
+class Runs(Placed):
     """``thresholds[b, l]``: −b/(vw) when the smallest margin of experiment b first exceeded ``levels[l]`` (NaN:
     never); ``reached[b, l]``: the step; ``finite[b]``."""
 
     thresholds: np.ndarray
     reached: np.ndarray
     levels: tuple
-    finite: np.ndarray
-    device: str
-    dtype: str
 
 
 def train(experiments, *, levels, steps: int, device="auto", dtype="float64") -> Runs:
-    kind = torch_dtype(dtype)
     experiments, levels = list(experiments), tuple(sorted(levels))
     _validate(experiments, levels, steps)
-    where = select_device(device)
-    with one_thread_on_cpu(where):
+    with placed(device, dtype) as (kind, where):
         return _train(experiments, levels, steps, kind, where, dtype)
 
 
@@ -96,7 +91,8 @@ def _train(experiments, levels, steps, kind, where, dtype) -> Runs:
         with torch.no_grad():
             parameters.grad[:, 0] *= quasi  # the homogeneous model has no v
         optimiser.step()
-    return Runs(thresholds.cpu().numpy(), reached.cpu().numpy(), levels, finite.cpu().numpy(), str(where), dtype)
+    return Runs(thresholds.cpu().numpy(), reached.cpu().numpy(), levels, finite=finite.cpu().numpy(),
+                device=str(where), dtype=dtype)
 
 
 def _validate(experiments, levels, steps):

@@ -26,7 +26,7 @@ import torch
 
 from numerics import arguments
 
-from .placement import one_thread_on_cpu, select_device, torch_dtype
+from .placement import Placed, placed
 
 ACTIVATIONS = ("linear", "relu")
 MAX_DEPTH = 64
@@ -56,25 +56,20 @@ class Ensemble:
 
 
 @dataclass(frozen=True)
-class Spectra:
+class Spectra(Placed):
     """``singular[e]``: (samples, len(depths), count) singular values of ensemble e's embedding, descending;
     ``finite[e]``: no NaN or inf in ensemble e."""
 
     singular: tuple
-    finite: np.ndarray
-    device: str
-    dtype: str
 
 
 def sample(ensembles, *, device="auto", dtype="float64") -> Spectra:
     """Draw every ensemble in one tensor program and return its singular values at its depths."""
-    kind = torch_dtype(dtype)
     _validate(ensembles)
-    where = select_device(device)
-    with one_thread_on_cpu(where), torch.no_grad():
+    with placed(device, dtype) as (kind, where), torch.no_grad():
         singular = _sample(list(ensembles), kind, where)
     finite = np.array([bool(np.isfinite(values).all()) for values in singular])
-    return Spectra(tuple(singular), finite, str(where), dtype)
+    return Spectra(tuple(singular), finite=finite, device=str(where), dtype=dtype)
 
 
 def _sample(ensembles, kind, where):

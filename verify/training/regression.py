@@ -19,17 +19,11 @@ import torch
 
 from numerics import arguments
 
-from .placement import one_thread_on_cpu, select_device, torch_dtype
+from . import datasets
+from .datasets import Data  # noqa: F401 - the data record of every regression trainer
+from .placement import Placed, placed
 
 MODELS = ("linear", "diagonal")
-
-
-@dataclass(frozen=True)
-class Data:
-    """Inputs X (n × d) and targets y (n)."""
-
-    inputs: np.ndarray
-    targets: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -48,7 +42,7 @@ class Experiment:
 
 
 @dataclass(frozen=True)
-class Runs:
+class Runs(Placed):
     """Per experiment b: ``recorded[b]`` (records × d) β after each of its ``record`` steps (the last β for
     records after it stopped), ``residuals[b]`` ‖Xβ − y‖ there, ``final[b]`` β where it stopped after
     ``stopped[b]`` steps, with residual ``final_residual[b]``; ``finite[b]``: no NaN or inf."""
@@ -58,31 +52,22 @@ class Runs:
     final: tuple
     final_residual: np.ndarray
     stopped: np.ndarray
-    finite: np.ndarray
-    device: str
-    dtype: str
 
 
 def train(model: str, experiments, data, *, device="auto", dtype="float64") -> Runs:
     """Train every experiment in one tensor program."""
     _validate(model, experiments, data)
-    kind = torch_dtype(dtype)
-    where = select_device(device)
-    with one_thread_on_cpu(where):
+    with placed(device, dtype) as (kind, where):
         return _run(model, list(experiments), data, kind, where, dtype)
 
 
 def _run(model, experiments, data, kind, where, dtype) -> Runs:
     count = len(experiments)
-    rows = max(data[e.data].inputs.shape[0] for e in experiments)
-    width = max(data[e.data].inputs.shape[1] for e in experiments)
-    inputs = np.zeros((count, rows, width))
-    targets = np.zeros((count, rows))
-    start = np.zeros((count, width))
+    inputs, targets = datasets.padded(experiments, data)
+    start = np.zeros((count, inputs.shape[2]))
     for b, e in enumerate(experiments):
-        x, y = data[e.data].inputs, data[e.data].targets
-        inputs[b, : x.shape[0], : x.shape[1]], targets[b, : len(y)] = x, y
-        start[b, : x.shape[1]] = e.init if model == "linear" and len(e.init) else (e.scale if model == "diagonal" else 0)
+        width = data[e.data].inputs.shape[1]
+        start[b, :width] = e.init if model == "linear" and len(e.init) else (e.scale if model == "diagonal" else 0)
     x, y = (torch.tensor(a, dtype=kind, device=where) for a in (inputs, targets))
     parameters = [torch.nn.Parameter(torch.tensor(start, dtype=kind, device=where))]
     if model == "diagonal":
@@ -123,8 +108,8 @@ def _run(model, experiments, data, kind, where, dtype) -> Runs:
     out = beta.cpu().numpy()
     final = tuple(out[b, : sizes[b]] for b in range(count))
     finite = np.array([np.isfinite(f).all() and np.isfinite(float(size[b])) for b, f in enumerate(final)])
-    return Runs(tuple(recorded), tuple(residuals), final, size.cpu().numpy(), stopped.cpu().numpy(), finite, str(where),
-                dtype)
+    return Runs(tuple(recorded), tuple(residuals), final, size.cpu().numpy(), stopped.cpu().numpy(),
+                finite=finite, device=str(where), dtype=dtype)
 
 
 def _keep(marks, beta, size, recorded, residuals, experiments, data) -> None:
@@ -138,15 +123,8 @@ def _validate(model, experiments, data) -> None:
     """Named errors for every argument out of range."""
     if model not in MODELS:
         raise ValueError(f"model={model!r} is invalid: must be one of {', '.join(MODELS)}")
-    if not experiments:
-        raise ValueError("experiments=[] is invalid: train at least one experiment")
-    for index, item in enumerate(data):
-        x, y = np.asarray(item.inputs), np.asarray(item.targets)
-        if x.ndim != 2 or y.shape != (x.shape[0],) or not (np.isfinite(x).all() and np.isfinite(y).all()):
-            raise ValueError(f"data[{index}] is invalid: finite inputs n × d and n targets")
+    datasets.validate(experiments, data)
     for index, e in enumerate(experiments):
-        if not 0 <= e.data < len(data):
-            raise ValueError(f"experiments[{index}].data={e.data} is invalid: an index into data (0..{len(data) - 1})")
         arguments.positive(f"experiments[{index}].step", e.step)
         arguments.integer(f"experiments[{index}].steps", e.steps, 0, 10**8)
         arguments.nonnegative(f"experiments[{index}].tolerance", e.tolerance)

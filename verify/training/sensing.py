@@ -31,7 +31,7 @@ import torch
 
 from numerics import arguments
 
-from .placement import one_thread_on_cpu, select_device, torch_dtype
+from .placement import Placed, placed
 
 MAX_DEPTH = 16  # the depth limit of matrix-sensing training: N d × d layers per experiment and step
 
@@ -58,7 +58,7 @@ class Experiment:
 
 
 @dataclass(frozen=True)
-class Runs:
+class Runs(Placed):
     """What training recorded, per experiment b (in the order given to ``train``).
 
     ``singular[b, r]`` holds the ``top`` largest singular values of W after ``steps[b][r]`` steps (NaN
@@ -74,9 +74,6 @@ class Runs:
     initial: np.ndarray
     final: np.ndarray
     loss: np.ndarray
-    finite: np.ndarray
-    device: str
-    dtype: str
 
 
 def train(experiments, datasets, *, top=5, device="auto", dtype="float64") -> Runs:
@@ -85,17 +82,15 @@ def train(experiments, datasets, *, top=5, device="auto", dtype="float64") -> Ru
     ``datasets`` is a list of (n_s, d²) arrays of flattened measurement matrices; experiments that share a
     dataset are multiplied with it together, reading it once per step.
     """
-    kind = torch_dtype(dtype)
     experiments = list(experiments)
     size = _validate(experiments, datasets, top)
     samples = [np.shape(datasets[e.dataset])[0] if e.samples is None else e.samples for e in experiments]
-    where = select_device(device)
     order = sorted(range(len(experiments)), key=lambda b: -max(experiments[b].record))  # longest first
-    with one_thread_on_cpu(where):
+    with placed(device, dtype) as (kind, where):
         arrays = _train([experiments[b] for b in order], datasets, [samples[b] for b in order], top, size, kind, where)
     singular, crossings, initial, final, loss, finite = (array[np.argsort(order)] for array in arrays)
     return Runs(tuple(tuple(int(k) for k in e.record) for e in experiments), singular, crossings, initial, final,
-                loss, finite, str(where), dtype)
+                loss, finite=finite, device=str(where), dtype=dtype)
 
 
 def _train(experiments, measurements, samples, top, size, torch_dtype, where):

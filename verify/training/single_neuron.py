@@ -25,9 +25,10 @@ import torch
 
 from numerics import arguments
 
-from .placement import one_thread_on_cpu, select_device, torch_dtype
+from .noise import gaussian_steps
+from .placement import Placed, placed
 
-CHUNK = 64  # steps of label noise drawn at once
+CHUNK = 64  # steps of label noise drawn at once (each step's is count × paths × samples)
 
 
 @dataclass(frozen=True)
@@ -45,25 +46,20 @@ class Experiment:
 
 
 @dataclass(frozen=True)
-class Runs:
+class Runs(Placed):
     """``slope[b, j]``, ``control[b, j]``, ``final[b, j, :]`` for experiment b and path j; ``finite[b]``."""
 
     slope: np.ndarray
     control: np.ndarray
     final: np.ndarray
-    finite: np.ndarray
-    device: str
-    dtype: str
 
 
 def train(experiments, *, paths: int, steps: int, rng: np.random.Generator, device="auto", dtype="float64") -> Runs:
     """``paths`` paths of ``steps`` SGD steps for every experiment, in one tensor program; initial weights and label
     noise are drawn from ``rng``."""
-    kind = torch_dtype(dtype)
     experiments = list(experiments)
     _validate(experiments, paths, steps)
-    where = select_device(device)
-    with one_thread_on_cpu(where):
+    with placed(device, dtype) as (kind, where):
         return _train(experiments, paths, steps, rng, kind, where, dtype)
 
 
@@ -83,10 +79,8 @@ def _train(experiments, paths, steps, rng, kind, where, dtype) -> Runs:
     optimiser = torch.optim.SGD([weights], lr=1.0)
     start = (weights[..., 0] + weights[..., 1]).detach().abs().log()
     control = torch.zeros(count, paths, dtype=kind, device=where)
-    for k in range(steps):
-        if k % CHUNK == 0:
-            block = tensor(rng.standard_normal((min(CHUNK, steps - k), count, paths, samples)))
-        noise = label_noise * block[k % CHUNK]
+    for xi in gaussian_steps(rng, steps, (count, paths, samples), kind, where, CHUNK):
+        noise = label_noise * xi
         outputs = weights[..., 1:2] * torch.tanh(slope * weights[..., 0:1] * inputs)
         loss = (step[:, :, None] * (outputs - labels - noise) ** 2).sum() / (2 * samples)
         optimiser.zero_grad()
@@ -100,7 +94,7 @@ def _train(experiments, paths, steps, rng, kind, where, dtype) -> Runs:
         slopes, controls = growth / horizon, control / horizon
         finite = torch.isfinite(slopes).all(dim=1) & torch.isfinite(weights).reshape(count, -1).all(dim=1)
         return Runs(slopes.cpu().numpy(), controls.cpu().numpy(), weights.detach().cpu().numpy(),
-                    finite.cpu().numpy(), str(where), dtype)
+                    finite=finite.cpu().numpy(), device=str(where), dtype=dtype)
 
 
 def _validate(experiments, paths, steps):

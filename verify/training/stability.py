@@ -27,7 +27,7 @@ import torch
 from numerics import arguments
 from numerics.stability import top_eigenvalue
 
-from .placement import one_thread_on_cpu, select_device, torch_dtype
+from .placement import Placed, one_thread_on_cpu, placed, select_device, torch_dtype
 
 ESCAPE = 1e6  # |a| + |b| beyond this: GD on (ab − 1)² has left every bounded region (it would overflow soon)
 ESCAPE_EVERY = 8  # steps between looks for escaped runs (those found overflowed are reported as escaped too)
@@ -46,13 +46,10 @@ class Quadratic:
 
 
 @dataclass(frozen=True)
-class QuadraticRuns:
+class QuadraticRuns(Placed):
     """``norms[b]``: ‖x‖ after experiment b's steps; ``finite[b]``: no NaN or inf."""
 
     norms: np.ndarray
-    finite: np.ndarray
-    device: str
-    dtype: str
 
 
 def train_quadratics(experiments, *, device="auto", dtype="float64") -> QuadraticRuns:
@@ -76,7 +73,7 @@ def train_quadratics(experiments, *, device="auto", dtype="float64") -> Quadrati
             (loss * eta * (k < steps)).sum().backward()
             optimizer.step()
         norms = torch.linalg.vector_norm(x.detach(), dim=1).cpu().numpy().astype(np.float64)
-    return QuadraticRuns(norms, np.isfinite(norms), str(where), dtype)
+    return QuadraticRuns(norms, finite=np.isfinite(norms), device=str(where), dtype=dtype)
 
 
 def _validate_quadratics(experiments) -> int:
@@ -103,7 +100,7 @@ class Toy:
 
 
 @dataclass(frozen=True)
-class ToyRuns:
+class ToyRuns(Placed):
     """Per experiment b: the end point ``a[b]``, ``b[b]`` and residual ``residual[b]`` = ab − 1 there;
     ``escaped[b]``: the step by which |a| + |b| had passed ``ESCAPE`` or overflowed (−1: never; the run stopped
     there); ``finite[b]``: no NaN or inf."""
@@ -112,20 +109,16 @@ class ToyRuns:
     b: np.ndarray
     residual: np.ndarray
     escaped: np.ndarray
-    finite: np.ndarray
-    device: str
-    dtype: str
 
 
 def train_toys(experiments, *, device="auto", dtype="float64") -> ToyRuns:
-    kind, where = torch_dtype(dtype), select_device(device)
     if not experiments:
         raise ValueError("experiments=[] is invalid: train at least one run")
     for e in experiments:
         arguments.exact("a0", e.a0), arguments.exact("b0", e.b0), arguments.positive("step", e.step)
         arguments.integer("steps", e.steps, 1, MAX_STEPS)
     ends = {e.steps for e in experiments}
-    with one_thread_on_cpu(where):
+    with placed(device, dtype) as (kind, where):
         point = torch.nn.Parameter(torch.tensor([[float(e.a0), float(e.b0)] for e in experiments], dtype=kind,
                                                 device=where))
         eta = torch.tensor([float(e.step) for e in experiments], dtype=kind, device=where)
@@ -146,7 +139,7 @@ def train_toys(experiments, *, device="auto", dtype="float64") -> ToyRuns:
         escaped = torch.where(~(end.abs().sum(dim=1) <= ESCAPE) & (escaped < 0), max(ends), escaped)
         a, b, r = (v.cpu().numpy().astype(np.float64) for v in (end[:, 0], end[:, 1], end[:, 0] * end[:, 1] - 1))
     finite = np.isfinite(a) & np.isfinite(b)
-    return ToyRuns(a, b, r, escaped.cpu().numpy(), finite, str(where), dtype)
+    return ToyRuns(a, b, r, escaped.cpu().numpy(), finite=finite, device=str(where), dtype=dtype)
 
 
 # --- a small tanh network ------------------------------------------------------------------------------
@@ -172,7 +165,7 @@ class Network:
 
 
 @dataclass(frozen=True)
-class NetworkRuns:
+class NetworkRuns(Placed):
     """Per experiment b: ``losses[b, k]`` after k steps; ``sharpness[b, c]`` and its residual ‖Hv − μv‖
     ``residuals[b, c]`` at step ``checkpoints[c]``; ``lanczos[b]`` = (top eigenvalue, residual) by Lanczos at
     the last checkpoint; ``finite[b]``: no NaN or inf (a diverged run is NaN from its divergence on)."""
@@ -182,9 +175,6 @@ class NetworkRuns:
     sharpness: np.ndarray
     residuals: np.ndarray
     lanczos: np.ndarray
-    finite: np.ndarray
-    device: str
-    dtype: str
 
 
 def train_networks(experiments, problems, *, iterations=5, first_iterations=30, seed=0, device="auto",
@@ -236,7 +226,8 @@ def train_networks(experiments, problems, *, iterations=5, first_iterations=30, 
         lanczos = np.array([_lanczos(losses, parameters, b, vector) for b in range(len(experiments))])
         arrays = [v.cpu().numpy().astype(np.float64) for v in (history, sharpness, residuals)]
     finite = np.isfinite(arrays[0]).all(axis=1) & np.isfinite(arrays[1]).all(axis=1)
-    return NetworkRuns(arrays[0], checkpoints, arrays[1], arrays[2], lanczos, finite, str(where), dtype)
+    return NetworkRuns(arrays[0], checkpoints, arrays[1], arrays[2], lanczos, finite=finite, device=str(where),
+                       dtype=dtype)
 
 
 def _power_iteration(losses, parameters, vector, count):

@@ -25,7 +25,7 @@ import torch
 
 from numerics import arguments
 
-from .placement import one_thread_on_cpu, select_device, torch_dtype
+from .placement import Placed, placed
 
 MAX_DEPTH = 64  # the depth limit of the toy model's torch training (numerics evaluate up to arguments.MAX_DEPTH)
 
@@ -45,7 +45,7 @@ class Experiment:
 
 
 @dataclass(frozen=True)
-class Trajectories:
+class Trajectories(Placed):
     """σ of every case at its recorded step counts.
 
     ``sigma[b, r, i]`` is σ_i of case b after ``steps[b][r]`` steps (NaN for padded coordinates);
@@ -56,9 +56,6 @@ class Trajectories:
 
     steps: tuple
     sigma: np.ndarray
-    finite: np.ndarray
-    device: str
-    dtype: str
     samples: int
     crossings: np.ndarray
 
@@ -76,14 +73,12 @@ def isotropic_inputs(coordinates: int, dtype=torch.float64, device="cpu") -> tor
 
 def train(experiments, *, device="auto", dtype="float64") -> Trajectories:
     """Train every experiment at once (one tensor program) and record σ at each one's ``record`` steps."""
-    kind = torch_dtype(dtype)
     experiments = list(experiments)
     _validate(experiments)
-    where = select_device(device)
     levels = None
     if any(e.levels is not None for e in experiments):
         levels = [e.levels if e.levels is not None else () for e in experiments]
-    with one_thread_on_cpu(where):
+    with placed(device, dtype) as (kind, where):
         return _train([e.depth for e in experiments], [e.targets for e in experiments], [e.init for e in experiments],
                       [e.step for e in experiments], [e.record for e in experiments], levels, kind, where, dtype)
 
@@ -129,8 +124,8 @@ def _train(depths, targets, inits, step_sizes, record, levels, kind, where, dtyp
     back = torch.tensor(np.argsort(order), device=where)  # sorted position of each case
     values = stored[back].masked_fill(~used.T[back, None, :], float("nan")).cpu().numpy().astype(np.float64)
     finite = np.array([np.isfinite(values[b][:, : len(targets[b])]).all() for b in range(cases)])
-    return Trajectories(tuple(tuple(r) for r in record), values, finite, str(where), dtype, inputs.shape[0],
-                        first.T[back].cpu().numpy())
+    return Trajectories(tuple(tuple(r) for r in record), values, inputs.shape[0], first.T[back].cpu().numpy(),
+                        finite=finite, device=str(where), dtype=dtype)
 
 
 def _validate(experiments) -> None:
@@ -145,10 +140,7 @@ def _validate(experiments) -> None:
         if not 0 < arguments.positive("init", e.init) < min(stars):
             raise ValueError(f"experiments[{b}].init={e.init!r} is invalid: must be in (0, smallest target)")
         arguments.positive("step", e.step)
-        if not e.record:
-            raise ValueError(f"experiments[{b}].record is invalid: a non-empty list of step counts in [0, 1e8]")
-        for k in e.record:
-            arguments.integer("record", k, 0, 10**8)
+        arguments.step_counts(f"experiments[{b}].record", e.record)
         if e.levels is not None and len(e.levels) != len(e.targets):
             raise ValueError(f"experiments[{b}].levels has {len(e.levels)} entries: one per target is needed")
         if depth > MAX_DEPTH:

@@ -17,7 +17,7 @@ import torch
 
 from numerics import arguments
 
-from .placement import one_thread_on_cpu, select_device, torch_dtype
+from .placement import Placed, placed
 
 CHECK_EVERY = 500  # how often (in steps) an experiment's early stop is checked
 
@@ -39,25 +39,20 @@ class Experiment:
 
 
 @dataclass(frozen=True)
-class Selections:
+class Selections(Placed):
     """Per experiment b: ``first[b, i]``, the first step with |σ_i| ≥ threshold (−1: never); ``sigma[b]``, σ where b
     stopped, after ``steps[b]`` steps; ``finite[b]``. Columns beyond b's d are padding (−1 and 0)."""
 
     first: np.ndarray
     sigma: np.ndarray
     steps: np.ndarray
-    finite: np.ndarray
-    device: str
-    dtype: str
 
 
 def train(experiments, *, device="auto", dtype="float64") -> Selections:
     """Train every experiment in one tensor program, each until its step limit or its early stop."""
-    kind = torch_dtype(dtype)
     experiments = list(experiments)
     shapes = _validate(experiments)
-    where = select_device(device)
-    with one_thread_on_cpu(where):
+    with placed(device, dtype) as (kind, where):
         return _train(experiments, shapes, kind, where, dtype)
 
 
@@ -74,7 +69,7 @@ def _train(experiments, shapes, kind, where, dtype) -> Selections:
     start = torch.tensor([float(e.init) ** (1.0 / e.depth) for e in experiments], dtype=kind, device=where)
     plus = torch.nn.Parameter(start[:, None].repeat(1, width))
     minus = torch.nn.Parameter(start[:, None].repeat(1, width))
-    # each experiment's loss is scaled by η_b/n_b (the optimiser's rate is 1), and by 0 once it has stopped
+    # each experiment's loss is scaled by η_b/n_b (the optimiser's rate is 1); a stopped one leaves the loss
     rate = torch.tensor([float(e.step) / n for e, (n, _) in zip(experiments, shapes)], dtype=kind, device=where)
     level = torch.tensor([float(e.threshold) for e in experiments], dtype=kind, device=where)[:, None]
     limits = np.array([e.steps for e in experiments])
@@ -83,7 +78,7 @@ def _train(experiments, shapes, kind, where, dtype) -> Selections:
     first = torch.full((count, width), -1, dtype=torch.long, device=where)
     running = np.ones(count, dtype=bool)
     taken = np.zeros(count, dtype=int)
-    scale = rate
+    active, active_columns, active_labels, active_rate = slice(None), columns, y, rate
     for k in range(int(limits.max()) + 1):
         sigma = plus**depth - minus**depth
         with torch.no_grad():
@@ -93,16 +88,19 @@ def _train(experiments, shapes, kind, where, dtype) -> Selections:
             still &= ((first >= 0).sum(dim=1) < wanted).cpu().numpy()
         if not still.any():
             break
-        if (still != running).any():  # an experiment stopped: it takes no further step
-            running, scale = still, rate * torch.as_tensor(still, device=where).to(kind)
+        if (still != running).any():  # an experiment stopped: it leaves the batch and takes no further step
+            running = still
+            active = torch.as_tensor(np.flatnonzero(running), device=where)
+            active_columns, active_labels, active_rate = columns[active], y[active], rate[active]
         taken[running] = k + 1
-        residual = torch.bmm(sigma[:, None, :], columns)[:, 0, :] - y
-        loss = (residual**2).sum(dim=1) * scale
+        residual = torch.bmm(sigma[active, None, :], active_columns)[:, 0, :] - active_labels
+        loss = (residual**2).sum(dim=1) * active_rate
         optimizer.zero_grad(set_to_none=True)
         loss.sum().backward()
         optimizer.step()
     final = sigma.detach().cpu().numpy()
-    return Selections(first.cpu().numpy(), final, taken, np.isfinite(final).all(axis=1), str(where), dtype)
+    return Selections(first.cpu().numpy(), final, taken, finite=np.isfinite(final).all(axis=1), device=str(where),
+                      dtype=dtype)
 
 
 def _validate(experiments) -> list:

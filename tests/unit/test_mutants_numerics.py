@@ -1,0 +1,174 @@
+"""Numerics at the edges the other tests do not reach, written against mutants that mutmut left alive
+(docs/mutation-testing.md): a closed form that cancels almost all its digits, a threshold that scales with
+the target, Newton started badly, the parameter each bad input names, and the law of the OMP data.
+
+Precision is demanded as in test_numerics_precision.py: 10^-dps relative at several dps, against an
+independent formula or the same quantity with 40 more digits."""
+
+from fractions import Fraction
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+from numerics import arguments, gd, integrators, omp, quadratic, separation, svm, toy
+from numerics.arguments import ParameterError, to_mpf
+from theory import theorem2
+
+DPS = [20, 50]
+MORE = 40
+
+
+def assert_digits(value, reference, dps):
+    with mp.workdps(dps + MORE):
+        error = abs(value - reference) / abs(reference)
+        assert error <= mp.mpf(10) ** -dps, f"relative error {mp.nstr(error, 3)} at dps {dps}"
+
+
+@pytest.mark.parametrize("dps", DPS)
+@pytest.mark.parametrize("t", ["1e-60", "1e-200"])
+def test_depth_one_solution_keeps_its_digits_when_the_closed_form_cancels(t, dps):
+    """σ* − (σ* − σ0)e^{−t} at t ≪ 1 cancels −log10(t) digits (all of them at the first working precision for
+    t = 1e-200); the reference σ0·e^{−t} − σ*·expm1(−t) does not cancel."""
+    value = toy.sigma_at(t, depth=1, target=1, init="1e-300", dps=dps)
+    with mp.workdps(dps + MORE):
+        time, init = mp.mpf(t), mp.mpf("1e-300")
+        assert_digits(value, init * mp.exp(-time) - mp.expm1(-time), dps)
+
+
+@pytest.mark.parametrize("dps", DPS)
+def test_the_threshold_scales_with_the_target(dps):
+    """σ → σ/σ_j* maps the pair's flows onto those at target 1 with time rescaled, and the sign of the gap does
+    not depend on the unit of time: max_init is linear in the target. At ratio 1000 the threshold lies close
+    to s·target (1.99 of 2 here), between s/target and s·target."""
+    case = dict(depth=2, ratio="1000", s="0.5", f="0.6")
+    deep = dict(depth=3, ratio="1.5", s="0.1", f="0.9")
+    with mp.workdps(dps + MORE):
+        four = 4 * separation.max_init(target=1, dps=dps + MORE, **case)
+        quarter = separation.max_init(target=1, dps=dps + MORE, **deep) / 4
+    assert_digits(separation.max_init(target=4, dps=dps, **case), four, dps)
+    assert_digits(separation.max_init(target="0.25", dps=dps, **deep), quarter, dps)
+
+
+@pytest.mark.parametrize("start", ["top", "far below", "just below the root", "just above the root"])
+def test_newton_finds_the_same_root_from_any_start(start):
+    """The safeguarded Newton of max_init: from starts where plain Newton leaves the bracket, the bisection
+    fallback keeps it inside, and the root is the one max_init reports (30 digits against 70)."""
+    case = dict(depth=3, ratio="1.5", s="0.1", f="0.9")
+    n, r, low, high, star = separation._pair(target=1, **case)
+    with mp.workdps(70):
+        root = mp.log(separation.max_init(dps=70, **case))
+    with mp.workdps(40):
+        top = mp.log(to_mpf(low * star))
+        first = {"top": top - mp.mpf("1e-9"), "far below": root - 40, "just below the root": root - mp.mpf("1e-3"),
+                 "just above the root": root + mp.mpf("1e-3")}[start]
+        found = separation._newton(n, r, low, high, star, 40, top, first, 30)
+        assert abs(found - root) <= mp.mpf(10) ** -28
+
+
+@pytest.mark.parametrize("call, parameter", [
+    (lambda: separation.max_init(depth=2, ratio=None, s="0.1", f="0.9"), "ratio"),
+    (lambda: separation.max_init(depth=2, ratio="1.5", s=None, f="0.9"), "s"),
+    (lambda: separation.max_init(depth=2, ratio="1.5", s="0.1", f=None), "f"),
+    (lambda: omp.sparse_regression(np.random.default_rng(0), samples=0, features=1, sparsity=0), "samples"),
+    (lambda: omp.sparse_regression(np.random.default_rng(0), samples=10**6 + 1, features=1, sparsity=0), "samples"),
+    (lambda: omp.sparse_regression(np.random.default_rng(0), samples=1, features=0, sparsity=0), "features"),
+    (lambda: omp.sparse_regression(np.random.default_rng(0), samples=1, features=10**6 + 1, sparsity=0), "features"),
+    (lambda: omp.sparse_regression(np.random.default_rng(0), samples=1, features=2, sparsity=3), "sparsity"),
+    (lambda: gd.monotone_step_limit(depth=2, target=0), "target"),
+    (lambda: quadratic.eigenvalue_flow([1], init=0, times=[1], coupled=False), "init"),
+    (lambda: svm.hard_margin(np.zeros((0, 2)), np.zeros(0)), "inputs"),
+    (lambda: svm.hard_margin(np.zeros((2, 0)), np.ones(2)), "inputs"),
+])
+def test_bad_input_names_its_parameter(call, parameter):
+    with pytest.raises(ParameterError) as raised:
+        call()
+    assert raised.value.parameter == parameter and str(raised.value).startswith(f"{parameter}=")
+
+
+@pytest.mark.parametrize("s, f, parameter", [("1", "0.9", "s"), ("1.5", "0.9", "s"), ("0.1", "0", "f")])
+def test_fractions_outside_the_unit_interval_are_named_as_such(s, f, parameter):
+    with pytest.raises(ParameterError, match=rf"^{parameter}=.* must be in \(0, 1\)"):
+        separation.max_init(depth=2, ratio="1.5", s=s, f=f)
+
+
+def test_bad_targets_say_what_a_target_list_must_be():
+    with pytest.raises(ParameterError, match=r"^targets=\[\] is invalid: targets must be a non-empty list of "
+                                             r"eigenvalues >= 0$"):
+        quadratic.eigenvalue_flow([], init=1, times=[1], coupled=False)
+
+
+def test_the_smallest_data_sets_are_valid():
+    x, truth, y = omp.sparse_regression(np.random.default_rng(0), samples=1, features=1, sparsity=0)
+    assert x.shape == (1, 1) and not truth.any() and not y.any()
+
+
+def test_sparse_regression_draws_a_support_of_exactly_k_features_with_values_one_plus_exponential_of_scale_ten():
+    """Every feature in the support (k = d: without replacement each is drawn once); w* − 1 ~ Exp(scale 10):
+    its mean within 5 standard errors (10/√k) of 10, its minimum just above 1 (the minimum of k draws of
+    Exp(10) is Exp(10/k), 5e-4 on average)."""
+    k = 20000
+    _, truth, _ = omp.sparse_regression(np.random.default_rng(1), samples=1, features=k, sparsity=k)
+    assert np.count_nonzero(truth) == k and len(np.unique(truth)) == k
+    assert abs((truth - 1).mean() - 10) <= 5 * 10 / np.sqrt(k)
+    assert 1 < truth.min() < 1 + 10 * 10 / k
+
+
+def test_exact_numbers_are_read_as_real_arrays():
+    """Fractions (object arrays) are converted, not passed through: the same selection and residuals as floats."""
+    x = [[Fraction(1), Fraction(0)], [Fraction(0), Fraction(1)], [Fraction(1, 2), Fraction(1, 2)]]
+    y = [Fraction(3), Fraction(1), Fraction(2)]
+    as_floats = np.array(x, dtype=float), np.array(y, dtype=float)
+    assert omp.omp(x, y, tolerance=1e-12) == omp.omp(*as_floats, tolerance=1e-12)
+    inputs, labels = [[Fraction(2), Fraction(0)], [Fraction(-2), Fraction(0)]], [Fraction(1), Fraction(-1)]
+    solution = svm.hard_margin(inputs, labels)
+    assert np.allclose(solution.weights, [0.5, 0.0], rtol=1e-12, atol=1e-12)  # margin 1 at |x₁| = 2
+    residuals = svm.kkt_residuals(inputs, labels, [Fraction(1, 2), Fraction(0)], [Fraction(1, 8), Fraction(1, 8)])
+    assert max(residuals.values()) <= 1e-15
+
+
+def test_more_dimensions_than_points():
+    """Two points in three dimensions: min ‖w‖² subject to w₁ ≥ 1 and −w₂ ≥ 1 is w = (1, −1, 0) (by hand)."""
+    solution = svm.hard_margin([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], [1.0, -1.0])
+    assert np.allclose(solution.weights, [1.0, -1.0, 0.0], rtol=1e-12, atol=1e-12)
+    assert abs(solution.margin - 1 / np.sqrt(2)) <= 1e-12
+
+
+def test_step_counts_are_integers_from_zero_to_1e8_and_an_empty_list_is_named():
+    assert arguments.step_counts("record", [0, 7, 10**8]) == (0, 7, 10**8)
+    with pytest.raises(ValueError, match="^experiments\\[2\\].record is invalid: a non-empty list"):
+        arguments.step_counts("experiments[2].record", [])
+    for bad in (-1, 10**8 + 1):
+        with pytest.raises(ParameterError) as raised:
+            arguments.step_counts("record", [3, bad])
+        assert raised.value.parameter == "record" and raised.value.value == bad
+
+
+def test_a_first_order_bound_is_judged_only_inside_its_regime_and_the_reason_names_the_bound():
+    assert gd.outside_regime(rounding_bound=gd.ROUNDING_REGIME) is None  # the O(η) bound defaults to 0
+    assert gd.outside_regime(rounding_bound=2e-3) == (
+        "the first-order rounding bound 0.002 exceeds 0.001 (a long plateau in low precision): outside the regime "
+        "where it bounds the error")
+    assert gd.outside_regime(step_bound=0.25) == (
+        "the O(η) bound 0.25·σ* exceeds 0.1·σ*: the step is outside the regime where the first-order expansion "
+        "in η controls the gap")
+
+
+PAIR = dict(depth=3, ratio="1.5", s="0.1", f="0.9")
+TOY = dict(depth=3, target=1, init="0.01")
+
+
+@pytest.mark.parametrize("call, default", [
+    (lambda **dps: toy.time_to("0.5", **TOY, **dps), 50),
+    (lambda **dps: toy.sigma_at(2, **TOY, **dps), 50),
+    (lambda **dps: integrators.quad_time_to("0.5", **TOY, **dps), 50),
+    (lambda **dps: integrators.odefun_sigma_at("0.5", **TOY, **dps), 30),
+    (lambda **dps: separation.hitting_gap("1e-3", **PAIR, **dps), 50),
+    (lambda **dps: separation.max_init(**PAIR, **dps), 50),
+    (lambda **dps: separation.bound_value(theorem2.bound("sufficient_deep"), **PAIR, **dps), 50),
+    (lambda **dps: gd.replay([3], **TOY, step="0.1", **dps).sigma[-1], 30),
+    (lambda **dps: quadratic.eigenvalue_gd([1], init="0.01", step="0.01", steps=[3], coupled=False, **dps)[0][0], 30),
+])
+def test_the_default_precision_is_the_documented_one(call, default):
+    """A result is rounded to the working precision of its dps, so one digit more or less is a different number."""
+    assert call() == call(dps=default) != call(dps=default + 1)
