@@ -139,7 +139,7 @@ def _main(argv) -> int:
         print("python -m verify: warning: float32 GD loses the flow on long plateaus (docs/claims/thm1.md); "
               "tolerances scale with its unit roundoff", file=sys.stderr)
     text = not (options.json or options.quiet)
-    results = []
+    results, drawn_all = [], True
     executor = _executor(options, claims)
     try:
         with cache.disabled() if options.no_cache else contextlib.nullcontext():
@@ -156,7 +156,7 @@ def _main(argv) -> int:
                     print(report.body(result, verbose=options.verbose), flush=True)
                 elif options.quiet:
                     print(report.verdict_line(result), flush=True)
-                _write_outputs(options, outputs, result)
+                drawn_all &= _write_outputs(options, outputs, result)
     except KeyboardInterrupt:
         executor.cancel()  # the cluster stops working on this run
         raise
@@ -170,6 +170,8 @@ def _main(argv) -> int:
     if "junit" in outputs:
         files.write_atomic(outputs["junit"], junit.document(results))
     verdicts = {result.verdict for result in results}
+    if not drawn_all:
+        return EXIT_USAGE  # a figure failed: an internal error, reported with its traceback
     if runner.REFUTED in verdicts:
         return EXIT_REFUTED
     return EXIT_HOLDS if verdicts == {runner.HOLDS} else EXIT_USAGE
@@ -233,7 +235,8 @@ def _checked(check, name, path):
         raise UsageError(f"--{name} {path}: {reason.strerror or reason}") from None
 
 
-def _write_outputs(options, outputs, result) -> None:
+def _write_outputs(options, outputs, result) -> bool:
+    """Write what was asked for one claim's result; False when one of its figures failed."""
     claim = result.claim
     if "latex" in outputs:
         latex_text = latex.document(claim, claim.derivations(), fragment=options.latex_fragment, result=result)
@@ -245,8 +248,8 @@ def _write_outputs(options, outputs, result) -> None:
     figures_at = [outputs[key] / "figures" if key == "out" else outputs[key] for key in ("plot", "out") if key in outputs]
     if not claim.draws_figures and "plot" in outputs:  # `all`: some claims draw figures, this one none
         print(f"python -m verify: {claim.id} draws no figures", file=sys.stderr)
-    for directory in figures_at if claim.draws_figures else []:
-        _draw(claim, directory, result, options.figure_width)
+    drawn = all([_draw(claim, directory, result, options.figure_width)
+                 for directory in (figures_at if claim.draws_figures else [])])
     if "out" in outputs:
         written = {f"{claim.id}.txt": report.text(result, verbose=True), f"{claim.id}.json": report.as_json(result)}
         derivations = claim.derivations()
@@ -255,18 +258,28 @@ def _write_outputs(options, outputs, result) -> None:
         for name, content in written.items():
             files.write_atomic(outputs["out"] / name, content if content.endswith("\n") else content + "\n")
         print(f"python -m verify: {', '.join(written)} written to {outputs['out']}", file=sys.stderr)
+    return drawn
 
 
-def _draw(claim, directory, result, width) -> None:
+def _draw(claim, directory, result, width) -> bool:
+    """Draw ``claim``'s figures; a failure is a bug of that claim's figures, reported as an internal error with its
+    traceback, while the other claims of the run and their reports go on (False)."""
     from . import plots  # noqa: PLC0415 - matplotlib only when figures are asked for
 
-    with plots.width(width):
-        paths = claim.figures(files.writable_directory(directory), result)
+    try:
+        with plots.width(width):
+            paths = claim.figures(files.writable_directory(directory), result)
+    except Exception as error:  # noqa: BLE001 - a bug of the figure code: its traceback, then one line
+        traceback.print_exc(file=sys.stderr)
+        print(f"python -m verify: internal error drawing {claim.id}'s figures: {type(error).__name__}: {error} (a "
+              "bug: please report it with the traceback above)", file=sys.stderr)
+        return False
     for path in paths:
         print(f"python -m verify: figure written to {path}", file=sys.stderr)
     if not paths:
         print(f"python -m verify: {claim.id}: no figure drawn (the run measured nothing its figures show)",
               file=sys.stderr)
+    return True
 
 
 def _redraw(options) -> int:
@@ -281,7 +294,7 @@ def _redraw(options) -> int:
         raise UsageError("--from-json needs --plot DIR: where to write the redrawn figures")
     if options.claim != "all":
         _claim(options.claim)
-    drawn = 0
+    drawn, failed = 0, False
     for result in redraw.read(options.from_json, options.claim):
         claim = result.claim
         if not claim.draws_figures:
@@ -289,10 +302,11 @@ def _redraw(options) -> int:
         elif not claim.figures_from_report:
             print(f"python -m verify: {claim.id}: its figures cannot be redrawn from a report: they compute their "
                   "curves afresh (training models) from the settings; re-run it with --plot", file=sys.stderr)
-        else:
-            _draw(claim, _checked(files.writable_directory, "plot", options.plot), result, options.figure_width)
+        elif _draw(claim, _checked(files.writable_directory, "plot", options.plot), result, options.figure_width):
             drawn += 1
-    return EXIT_HOLDS if drawn else EXIT_USAGE
+        else:
+            failed = True
+    return EXIT_HOLDS if drawn and not failed else EXIT_USAGE
 
 
 @contextlib.contextmanager

@@ -90,3 +90,20 @@ def test_figures_of_a_run_that_measured_nothing_they_show_are_skipped_with_a_not
     arguments = ["deep-alignment", "--profile", "quick", "--cases", "1", "--check", "direction-vs-margin"]
     assert main([*arguments, "--plot", str(tmp_path / "figures")]) == 0
     assert "deep-alignment: no figure drawn" in capsys.readouterr().err
+
+
+def test_a_failing_figure_is_that_claims_internal_error_and_the_report_still_comes(capsys, tmp_path):
+    """A bug in figure code (here a ValueError, as matplotlib raises for a negative error bar) is reported with
+    its traceback as an internal error of that claim's figures; the report is printed, the exit code is 2."""
+    from unittest import mock
+
+    from verify.claims import REGISTRY
+
+    def broken(directory, result):
+        raise ValueError("'yerr' must not contain negative values")
+
+    with mock.patch.object(REGISTRY["thm1"], "figures", broken):
+        assert main(["thm1", *FAST, "--plot", str(tmp_path / "figures")]) == 2
+    captured = capsys.readouterr()
+    assert "VERDICT: thm1 HOLDS" in captured.out
+    assert "Traceback" in captured.err and "internal error drawing thm1's figures: ValueError" in captured.err
