@@ -27,33 +27,25 @@ from verify.claims import sensing, thm1, thm2
 SPECIFICATION = Path(__file__).resolve().parents[1] / "tests" / "unit" / "test_smallest_init.py"
 
 
-class _Forgetful(dict):
-    """A memo that stores nothing: every evaluation is computed again, as before the memo."""
-
-    def __setitem__(self, key, value):
-        pass
-
-
 @contextlib.contextmanager
 def before():
     """The code as it was: bisection for the smallest init, no cache of horizons, no memo of evaluations."""
     spec = importlib.util.spec_from_file_location("smallest_init_specification", SPECIFICATION)
     specification = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(specification)
-    saved = strategies.smallest_init, sensing.smallest_init, strategies._horizon, toy._EVALUATIONS
+    saved = strategies.smallest_init, sensing.smallest_init, strategies._horizon, toy._evaluated
     strategies.smallest_init = sensing.smallest_init = specification.bisection_smallest_init
-    strategies._horizon = strategies._horizon.__wrapped__
-    toy._EVALUATIONS = _Forgetful()
+    strategies._horizon, toy._evaluated = strategies._horizon.__wrapped__, toy._evaluated.__wrapped__
     try:
         yield
     finally:
-        strategies.smallest_init, sensing.smallest_init, strategies._horizon, toy._EVALUATIONS = saved
+        strategies.smallest_init, sensing.smallest_init, strategies._horizon, toy._evaluated = saved
 
 
 def fresh():
     """Empty caches, so that "after" gains nothing from what "before" computed."""
     strategies._horizon.cache_clear()
-    toy._EVALUATIONS.clear()
+    toy._evaluated.cache_clear()
 
 
 def timed(work) -> tuple:

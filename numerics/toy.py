@@ -11,6 +11,7 @@ target, and to the amplification of a long plateau), so results are correct to t
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 
 import mpmath as mp
@@ -113,18 +114,14 @@ def _time_to(s: Fraction, n: int, star: Fraction, s0: Fraction, dps: int):
 def _antiderivative(n: int, x: Fraction, star: Fraction):
     """G(x) at the current precision. The checks of one case evaluate G at the same points and precision many
     times (G(σ0) in every t(σ), the same levels in several checks): an evaluation is deterministic, so each is
-    computed once (the memo is bounded: cleared when full)."""
-    key = (n, x, star, mp.mp.prec, mp.mp.dps, theorem1.statement_version())
-    value = _EVALUATIONS.get(key)
-    if value is None:
-        if len(_EVALUATIONS) >= 20000:
-            _EVALUATIONS.clear()
-        value = _compiled("antiderivative", n, (toy_symbols.sigma, toy_symbols.target))(to_mpf(x), to_mpf(star))
-        _EVALUATIONS[key] = value
-    return value
+    computed once."""
+    return _evaluated(n, x, star, mp.mp.prec, theorem1.statement_version())
 
 
-_EVALUATIONS: dict = {}
+@functools.lru_cache(maxsize=20000)
+def _evaluated(n: int, x: Fraction, star: Fraction, prec: int, version) -> mp.mpf:
+    """G(x) at ``prec`` bits (the caller's working precision) for statement ``version``: the memo's key."""
+    return _compiled("antiderivative", n, (toy_symbols.sigma, toy_symbols.target))(to_mpf(x), to_mpf(star))
 
 
 def _compiled(form: str, depth: int, arguments, modules="mpmath"):
