@@ -18,11 +18,14 @@ where its tolerance comes from. The kit does the rest (``Claim.global_outcomes``
 * ``train`` returning ``Skip`` or ``Diverged`` for a case skips, or reports as divergence, every empirical
   check of that case; for a case that trained it returns a ``Trained`` record of named measurements.
 
-A derivation check is data, not a method: ``name = derived(build, ..., compares=...)`` declares a once-per-run
-symbolic check whose measurement is the checked derivation ``build()`` (several builds: one outcome for all),
-through the on-disk cache under the build's name and the claim's ``statement_key()``, so that a corruption that
-patches a stated form misses the cache. ``Claim.derivations()`` (the LaTeX export) defaults to the derived
-checks' derivations in declaration order.
+What a check compares and where its tolerance comes from are the measuring method's docstring: its first
+paragraph, and a paragraph starting ``Tolerance:``, so that ``help()`` on a claim reads as its report.
+
+A derivation check has no measuring code: ``@derived(build, ...)`` on a method whose body is its docstring
+declares a once-per-run symbolic check whose measurement is the checked derivation ``build()`` (several builds:
+one outcome for all), through the on-disk cache under the build's name and the claim's ``statement_key()``, so
+that a corruption that patches a stated form misses the cache. ``Claim.derivations()`` (the LaTeX export)
+defaults to the derived checks' derivations in declaration order.
 
 A claim keeps no state between calls: measurements that tables and figures need travel with the outcomes
 (``Measured(..., data={...})``).
@@ -155,28 +158,81 @@ class Check:
     method: str = ""  # the measuring method's name on the claim
 
 
-def check(kind: str, *, compares: str, tolerance: str, measures: str = "error", once: bool = False,
-          name: str | None = None):
-    """Declare the decorated method as a check (see the module docstring)."""
+def check(kind: str, *, measures: str = "error", once: bool = False, name: str | None = None,
+          compares: str | None = None, tolerance: str | None = None):
+    """Declare the decorated method as a check (see the module docstring). What it compares and where its
+    tolerance comes from are the method's docstring; ``compares=`` or ``tolerance=`` give either
+    instead, for a text computed from the claim's constants."""
     if kind not in KINDS:
         raise ClaimDefinitionError(f"check kind {kind!r} must be one of {', '.join(KINDS)}")
 
     def declare(function):
-        function.__check__ = Check(name or function.__name__.replace("_", "-"), kind, compares, tolerance,
+        compared, tolerated = _prose(function, compares, tolerance)
+        function.__check__ = Check(name or function.__name__.replace("_", "-"), kind, compared, tolerated,
                                    measures, once, function.__name__)
         return function
 
     return declare
 
 
+def _paragraphs(text: str) -> list:
+    """The paragraphs of a docstring-like text (separated by blank lines), each one line: its lines stripped and
+    joined by one space."""
+    paragraphs, lines = [], []
+    for line in [*text.splitlines(), ""]:
+        if line.strip():
+            lines.append(line.strip())
+        elif lines:
+            paragraphs.append(" ".join(lines))
+            lines = []
+    return paragraphs
+
+
+def _provenance(text: str, claim: str) -> tuple:
+    """((tag, text), ...) from paragraphs ``tag: text``, tags in PROVENANCE_TAGS."""
+    entries = tuple(paragraph.partition(": ")[::2] for paragraph in _paragraphs(text))
+    for tag, said in entries:
+        if tag not in PROVENANCE_TAGS or not said:
+            raise ClaimDefinitionError(f"claim {claim}: each paragraph of its provenance must read 'tag: text' with a "
+                                       f"tag in {', '.join(PROVENANCE_TAGS)}; got {tag!r}")
+    return entries
+
+
+TOLERANCE = "Tolerance: "
+# what each part of a check's prose says, and where the docstring says it
+_PROSE = {"compares": ("what it compares", "its docstring's first paragraph"),
+          "tolerance": ("where its tolerance comes from", f"a docstring paragraph starting {TOLERANCE!r}")}
+
+
+def _prose(function: Callable, compares: str | None = None, tolerance: str | None = None,
+          default_tolerance: str | None = None) -> tuple:
+    """(compares, tolerance) of a declared check: its docstring's first paragraph says what it compares and a
+    paragraph starting ``Tolerance:`` where its tolerance comes from (lines of a paragraph joined by one space);
+    a text given as an argument instead (one computed from the claim's constants) must not be said again there."""
+    paragraphs = _paragraphs(function.__doc__ or "")
+    said = {"compares": [p for p in paragraphs if not p.startswith(TOLERANCE)],
+            "tolerance": [p[len(TOLERANCE):] for p in paragraphs if p.startswith(TOLERANCE)]}
+    given = {"compares": compares, "tolerance": tolerance}
+    for part, texts in said.items():
+        what, where = _PROSE[part]
+        if len(texts) + (given[part] is not None) > 1:
+            raise ClaimDefinitionError(f"check {function.__name__!r} says {what} twice: say it once, in {where} or "
+                                       f"as {part}=")
+        given[part] = texts[0] if texts else given[part]
+    if given["tolerance"] is None:
+        given["tolerance"] = default_tolerance
+    for part, text in given.items():
+        what, where = _PROSE[part]
+        if not text:
+            raise ClaimDefinitionError(f"check {function.__name__!r} does not say {what}: say it in {where} or as "
+                                       f"{part}=")
+    return given["compares"], given["tolerance"]
+
+
 class Derived:
-    """A symbolic check declared as data (see ``derived``): reading it on a claim gives the measuring function."""
+    """A symbolic check declared by ``derived``: reading it on a claim gives the measuring function."""
 
     def __init__(self, builds: tuple, compares: str, tolerance: str, name: str | None):
-        if not builds:
-            raise ClaimDefinitionError("derived() needs at least one build")
-        for build in builds:
-            _build_key(build)  # a build without a stable name is a definition error, found at import
         self.builds, self.compares, self.tolerance, self.name = builds, compares, tolerance, name
 
     def __set_name__(self, owner, attribute: str):
@@ -189,11 +245,20 @@ class Derived:
         return lambda run=None: claim.derivations_of(self.builds)
 
 
-def derived(*builds: Callable, compares: str, tolerance: str = "exact", name: str | None = None) -> Derived:
-    """Declare, as a class attribute, a once-per-run symbolic check whose measurement is the cached checked
-    derivation ``build()`` of each build (``Claim.derivation``); the check's name is the attribute's name with
-    ``-`` for ``_``."""
-    return Derived(builds, compares, tolerance, name)
+def derived(*builds: Callable, name: str | None = None, compares: str | None = None, tolerance: str | None = None):
+    """Declare the decorated method, whose body is its docstring, as a once-per-run symbolic check whose
+    measurement is the cached checked derivation ``build()`` of each build (``Claim.derivation``). The check's
+    name is the method's name with ``-`` for ``_``; the docstring says what the derivations compare and, in a
+    ``Tolerance:`` paragraph, how (default ``exact``), as for ``check``."""
+    if not builds:
+        raise ClaimDefinitionError("derived() needs at least one build")
+    for build in builds:
+        _build_key(build)  # a build without a stable name is a definition error, found at import
+
+    def declare(function):
+        return Derived(builds, *_prose(function, compares, tolerance, default_tolerance="exact"), name)
+
+    return declare
 
 
 def _current(build: Callable) -> tuple:
@@ -305,10 +370,13 @@ class Claim:
     id: str
     title: str
     statement: str
-    provenance: tuple  # ((tag, text), ...) with tag in seen / derived / reconstructed
+    # ((tag, text), ...) with tag in seen / derived / reconstructed; a claim writes it as paragraphs 'tag: text'
+    provenance: tuple
     options: tuple = ()  # Option, ...
     corruptions: tuple = ()  # Corruption, ...
     step_factor: int = 1  # a case trains at most this many times the profile's GD step budget
+    case_strategy = None  # the Hypothesis strategy drawing the cases, when they do not depend on the run
+    fixed_training: str = ""  # what one case trains whatever the profile (e.g. "2000 SGD steps per path")
     # True when figures() needs only what a JSON report holds (settings, cases, outcomes' data) and trains no model
     # (it may recompute seeded or exact numbers from the settings): `--from-json` redraws them (verify/redraw.py)
     figures_from_report: bool = False
@@ -316,6 +384,8 @@ class Claim:
 
     def __init_subclass__(cls, **keywords):
         super().__init_subclass__(**keywords)
+        if isinstance(vars(cls).get("provenance"), str):
+            cls.provenance = _provenance(cls.provenance, cls.__name__)
         declared = {check.name: check for check in cls.checks}
         for attribute in vars(cls).values():
             declaration = getattr(attribute, "__check__", None)
@@ -326,8 +396,11 @@ class Claim:
 
     # -- what a claim writes ---------------------------------------------------------------------------
     def strategy(self, run: Run):
-        """The Hypothesis strategy drawing this claim's cases."""
-        raise ClaimDefinitionError(f"claim {self.id!r} has per-case checks but no strategy()")
+        """The Hypothesis strategy drawing this claim's cases: ``case_strategy``, unless the cases depend on the run
+        (its profile's step budget, its precision, its options), when a claim overrides this."""
+        if self.case_strategy is None:
+            raise ClaimDefinitionError(f"claim {self.id!r} has per-case checks but neither case_strategy nor strategy()")
+        return self.case_strategy
 
     def train(self, cases: list, run: Run) -> dict:
         """All models of all ``cases`` trained in one batched program: {case: result | Skip | Diverged}."""
@@ -362,6 +435,8 @@ class Claim:
 
     def training_length(self, profile: Profile) -> str:
         """What one case trains at ``profile``, as the report's settings line states it."""
+        if self.fixed_training:
+            return f"{self.fixed_training}, whatever the profile"
         if type(self).train is Claim.train:
             return "no model trained"
         return f"≤ {self.step_factor * profile.step_budget} (S)GD steps per case"

@@ -24,6 +24,9 @@ from matplotlib.ticker import FixedLocator, NullLocator  # noqa: E402
 from .files import write_atomic  # noqa: E402
 
 COLOURS = ("#1b6ca8", "#d1495b", "#edae49", "#00798c")
+# The shared style: panel titles at 10 pt, a figure's title at 11 pt (below matplotlib's 'large', so that long titles
+# fit their panels); set once here, for the figures of every claim.
+plt.rcParams.update({"axes.titlesize": 10, "figure.titlesize": 11})
 # Widths in inches of a two-column paper (e.g. ICLR/NeurIPS/IEEE): one column, and the full text width.
 WIDTHS = {"column": 3.4, "page": 7.0}
 SMALLEST_POINTS = 7.0  # the smallest text a printed figure keeps legible (journals ask for 6-8 pt)
@@ -58,6 +61,16 @@ def save(figure, directory: Path, stem: str) -> list:
         paths.append(path)
     plt.close(figure)
     return paths
+
+
+def verdict_colour(status: str) -> str:
+    """The colour of a point that an outcome judged: the first colour when it passed, the second otherwise."""
+    return COLOURS[0] if status == "pass" else COLOURS[1]
+
+
+def legend_below(figure, handles, labels, columns: int = 5, points: float = 9) -> None:
+    """One legend for the whole figure, below its panels (where it hides no curve), without a frame."""
+    figure.legend(handles, labels, loc="outside lower center", ncol=columns, fontsize=points, frameon=False)
 
 
 def fit(figure, inches: float) -> None:

@@ -39,14 +39,17 @@ class Square(Claim):
     trained_cases = None
     corruptions = (Corruption("power off by one", lambda: _patched(Square, "wrong", 1), checks=("power",)),)
 
-    def strategy(self, run):
-        return st.builds(Point, st.fractions(1, 10, max_denominator=10))
+    case_strategy = st.builds(Point, st.fractions(1, 10, max_denominator=10))
 
-    @check("numeric", compares="x·x against x²", tolerance="exact")
+    @check("numeric")
     def power(self, case, run):
+        """x·x against x²
+
+        Tolerance: exact
+        """
         return Measured(abs(case.x * case.x - case.x ** (2 + self.wrong)), 0)
 
-    @check("numeric", once=True, compares="a once-per-run check", tolerance="exact")
+    @check("numeric", once=True, compares="a once-per-run check", tolerance="exact")  # the prose as arguments
     def once_only(self, run):
         return Measured(0, 0)
 
@@ -54,9 +57,9 @@ class Square(Claim):
         type(self).trained_cases = list(cases)
         return {case: float(case.x) ** 2 for case in cases}
 
-    @check("empirical", compares="float x² against the exact one", tolerance="one unit roundoff, relative",
-           measures="relative error")
+    @check("empirical", measures="relative error", tolerance="one unit roundoff, relative")
     def trained_square(self, case, run, trained):
+        """float x² against the exact one"""
         return Measured(abs(trained - float(case.x * case.x)) / float(case.x * case.x), run.unit_roundoff)
 
 
@@ -206,8 +209,13 @@ class Derivations(Square):
     power = 2
     keys = []
 
-    doubling = derived(_holds, compares="x + x against 2x")
-    squares = derived(_holds, functools.partial(_breaks, 2), compares="the doubling and x·x against x²", name="sq")
+    @derived(_holds)
+    def doubling(self):
+        """x + x against 2x"""
+
+    @derived(_holds, functools.partial(_breaks, 2), name="sq")
+    def squares(self):
+        """the doubling and x·x against x²"""
 
     def statement_key(self):
         return f"power {self.power}"
@@ -232,7 +240,9 @@ def test_derived_checks_are_declared_checks_with_cached_derivations():
 def test_a_derived_check_whose_derivation_fails_is_a_failed_outcome():
     class Broken(Derivations):
         id = "derived-broken-test"
-        squares = derived(functools.partial(_breaks, 3), compares="x·x against x³")
+        @derived(functools.partial(_breaks, 3))
+        def squares(self):
+            """x·x against x³"""
 
     outcomes = {o.check: o for o in Broken().global_outcomes(DERIVED)}
     assert outcomes["squares"].status == "fail" and "the power" in outcomes["squares"].detail
@@ -256,11 +266,43 @@ def test_the_statement_key_is_part_of_every_derivation_key():
     assert Derivations.keys and all(key.endswith(":power 5") for key in Derivations.keys)
 
 
+def test_a_checks_prose_is_its_docstring_or_its_arguments_never_both_nor_neither():
+    assert [(c.compares, c.tolerance) for c in Square.checks] == [
+        ("x·x against x²", "exact"), ("a once-per-run check", "exact"),
+        ("float x² against the exact one", "one unit roundoff, relative")]
+
+    def wrapped(self, case, run):
+        """a comparison whose paragraph
+           runs over two lines
+
+        Tolerance: from the
+        mathematics
+        """
+
+    assert check("numeric")(wrapped).__check__.compares == "a comparison whose paragraph runs over two lines"
+    assert wrapped.__check__.tolerance == "from the mathematics"
+    with pytest.raises(ClaimDefinitionError, match="says what it compares twice"):
+        check("numeric", compares="again")(wrapped)
+    with pytest.raises(ClaimDefinitionError, match="says where its tolerance comes from twice"):
+        check("numeric", tolerance="again")(wrapped)
+
+    def silent(self, case, run):
+        return Measured(0, 0)
+
+    with pytest.raises(ClaimDefinitionError, match="'silent' does not say what it compares"):
+        check("numeric", tolerance="exact")(silent)
+    with pytest.raises(ClaimDefinitionError, match="'silent' does not say where its tolerance comes from"):
+        check("numeric", compares="x")(silent)
+    assert derived(_holds)(wrapped).tolerance == "from the mathematics"
+    silent.__doc__ = "only a comparison"
+    assert derived(_holds)(silent).tolerance == "exact"  # a derivation's default
+
+
 def test_a_build_without_a_stable_name_is_a_definition_error():
     with pytest.raises(ClaimDefinitionError, match="no stable name"):
-        derived(lambda: _holds(), compares="x")
+        derived(lambda: _holds())
     with pytest.raises(ClaimDefinitionError, match="at least one build"):
-        derived(compares="x")
+        derived()
 
 
 def test_a_build_patched_in_its_module_is_derived_afresh_under_another_key():

@@ -20,7 +20,7 @@ from verify.errors import ClaimDefinitionError, UsageError
 
 @dataclass(frozen=True)
 class Level(Case):
-    x: Fraction
+    x: Fraction  # an integer, held exactly like every case value
 
 
 class Threshold(Claim):
@@ -29,7 +29,7 @@ class Threshold(Claim):
     id = "threshold-test"
     title = "a threshold"
     statement = "x ≤ limit"
-    provenance = (("derived", "arithmetic"),)
+    provenance = "derived: arithmetic"  # paragraphs 'tag: text', read as ((tag, text), ...)
     limit = Fraction(1000)
 
     def strategy(self, run):

@@ -243,13 +243,15 @@ def test_a_derived_check_declares_itself_and_keys_a_partial_by_its_arguments(mon
 
     class WithDerived(Low):
         id = "derived-mutants-test"
-        two_steps = derived(partial(keyed, 1, second=2), compares="both sides", tolerance="exact here")
+        @derived(partial(keyed, 1, second=2), compares="both sides", tolerance="exact here")
+        def two_steps(self):
+            pass
 
     declared = WithDerived.checks[-1]
     assert (declared.name, declared.kind, declared.compares, declared.tolerance, declared.once, declared.method) == (
         "two-steps", "symbolic", "both sides", "exact here", True, "two_steps")
-    assert derived(keyed, compares="c", name="given").name == "given"
-    assert derived(keyed, compares="c").tolerance == "exact"
+    assert derived(keyed, compares="c", name="given")(lambda self: None).name == "given"
+    assert derived(keyed, compares="c")(lambda self: None).tolerance == "exact"
     calls = []
     monkeypatch.setattr("verify.cache.cached", lambda claim, key, build: calls.append(key) or build())
     assert WithDerived().two_steps() == [(1, 2)] and calls == ["test_mutants_runner.keyed(1, second=2)"]

@@ -44,18 +44,18 @@ class Classification(Claim):
         "whose gradient at 0 is −√(2/π) u, so the early phase is Theorem 1's toy model with targets √(2/π) u and the "
         "features are learned largest first for depth N ≥ 2; at equal training loss the cosine of σ with u increases "
         "with depth, and for N ≥ 2 it is at least that of the hard-margin SVM.")
-    provenance = (
-        ("seen", "Figure 1c's caption (depth-3 diagonal networks learn the feature weights incrementally, larger "
-                 "first) and the authors' script: the two-branch model, the exponential loss, d = 100, n = 200, "
-                 "w* proportional to (8, 4, 2, 1), init 0.01, depths 1 to 5 and an SVM baseline "
-                 "(docs/claims/classification.md)."),
-        ("reconstructed", "That the paper claims the correlation with w* rises with depth and beats the SVM (Figure 6 "
-                          "is not available to us), and the baseline: the authors' LinearSVC (C = 1, squared hinge, "
-                          "intercept) is a soft margin; here it is the true hard-margin SVM."),
-        ("derived", "The population loss, its gradient and the reduction to the toy model (SymPy, every step "
-                    "checked), the step sizes, the noise model behind which feature pairs are judged, and every "
-                    "tolerance."),
-    )
+    provenance = """
+        seen: Figure 1c's caption (depth-3 diagonal networks learn the feature weights incrementally, larger first) and
+        the authors' script: the two-branch model, the exponential loss, d = 100, n = 200, w* proportional to (8, 4, 2,
+        1), init 0.01, depths 1 to 5 and an SVM baseline (docs/claims/classification.md).
+
+        reconstructed: That the paper claims the correlation with w* rises with depth and beats the SVM (Figure 6 is not
+        available to us), and the baseline: the authors' LinearSVC (C = 1, squared hinge, intercept) is a soft margin;
+        here it is the true hard-margin SVM.
+
+        derived: The population loss, its gradient and the reduction to the toy model (SymPy, every step checked), the
+        step sizes, the noise model behind which feature pairs are judged, and every tolerance.
+        """
     setup = DIAGONAL
     corruptions = (
         Corruption("population loss: factor 2 dropped", lambda: theory.substituted(
@@ -70,11 +70,18 @@ class Classification(Claim):
 
     # --- once per run: the derivations --------------------------------------------------------------------
     statement_key = staticmethod(theory.statement_key)
-    population_loss = derived(theory.loss_derivation, compares="E exp(−y⟨σ, x⟩) = 2Φ(−α)exp(‖σ‖²/2): the two "
-                              "Gaussian integrals of the rotation-invariant reduction, and the 2-D double integral "
-                              "without it")
-    early_gradient = derived(theory.gradient_derivation, compares="∂L/∂σ from the closed form; −∇L(0) = √(2/π)u; "
-                             "Hessian I at 0; the two-branch chain rule gives Theorem 1's flow with targets √(2/π)u")
+
+    @derived(theory.loss_derivation)
+    def population_loss(self):
+        """E exp(−y⟨σ, x⟩) = 2Φ(−α)exp(‖σ‖²/2): the two Gaussian integrals of the rotation-invariant reduction, and the
+        2-D double integral without it
+        """
+
+    @derived(theory.gradient_derivation)
+    def early_gradient(self):
+        """∂L/∂σ from the closed form; −∇L(0) = √(2/π)u; Hessian I at 0; the two-branch chain rule gives Theorem 1's
+        flow with targets √(2/π)u
+        """
 
     # --- per case ---------------------------------------------------------------------------------------------
     def strategy(self, run):
@@ -103,28 +110,34 @@ class Classification(Claim):
         return Measured(abs(mean - closed), MONTE_CARLO_Z * error, f"Monte Carlo {mean:.5f} ± {error:.5f} vs "
                         f"2Φ(−α)exp(‖σ‖²/2) = {closed:.5f} at α = {point @ target:.3f}")
 
-    @check("numeric", compares="the hard-margin SVM of every dataset (exact NNLS solution of its least-distance "
-           "form) satisfies its KKT conditions: margins ≥ 1, α ≥ 0, complementary slackness, w = Σ α_i y_i x_i, "
-           "no duality gap", tolerance=f"{svm.KKT_TOLERANCE:g} relative: float64 active-set solution",
+    @check("numeric", tolerance=f"{svm.KKT_TOLERANCE:g} relative: float64 active-set solution",
            measures="largest KKT residual (relative)")
     def svm_kkt(self, case, run):
+        """the hard-margin SVM of every dataset (exact NNLS solution of its least-distance form) satisfies its KKT
+        conditions: margins ≥ 1, α ≥ 0, complementary slackness, w = Σ α_i y_i x_i, no duality gap
+        """
         return experiment.svm_kkt(self.setup, case, run)
 
     def train(self, cases, run):
         return experiment.judgeable(experiment.train(self.setup, cases, run))
 
-    @check("empirical", compares="GD on the exact population loss (no sampling), depths 2–5: the four features "
-           "cross half the smallest early-phase target in the order 8, 4, 2, 1",
-           tolerance="no inversion: deterministic dynamics, crossing times a factor ≥ 2 apart on Theorem 1's flow",
-           measures="inverted pairs")
+    @check("empirical", measures="inverted pairs")
     def population_order(self, case, run, trained):
+        """GD on the exact population loss (no sampling), depths 2–5: the four features cross half the smallest
+        early-phase target in the order 8, 4, 2, 1
+
+        Tolerance: no inversion: deterministic dynamics, crossing times a factor ≥ 2 apart on Theorem 1's flow
+        """
         return experiment.population_order(trained)
 
-    @check("empirical", compares="trained on each dataset, depths 2–5: feature pairs that the sample resolves cross "
-           "that level larger first", tolerance=f"no inversion among pairs whose early-phase targets √(2/π)u_i "
-           f"differ by ≥ {RESOLUTION} standard errors √((1 + 1)/n) of the sample's −∇L(0) (per-pair inversion "
-           "probability ≤ 2.3e-4); other pairs are sampling-limited and not judged", measures="inverted pairs")
+    @check("empirical",
+           tolerance=f"no inversion among pairs whose early-phase targets √(2/π)u_i "
+                     f"differ by ≥ {RESOLUTION} standard errors √((1 + 1)/n) of the sample's −∇L(0) (per-pair "
+                     "inversion "
+                     "probability ≤ 2.3e-4); other pairs are sampling-limited and not judged",
+           measures="inverted pairs")
     def learning_order(self, case, run, trained):
+        """trained on each dataset, depths 2–5: feature pairs that the sample resolves cross that level larger first"""
         return experiment.learning_order(trained)
 
     @check("empirical", compares="cos(σ, u) at equal training loss (the smallest of "
@@ -133,9 +146,9 @@ class Classification(Claim):
     def cosine_depth(self, case, run, trained):
         return trained.unreached() or self._paired(trained, list(zip(DEPTHS, DEPTHS[1:])), report=True)
 
-    @check("empirical", compares="depths 2–5: cos(σ, u) at least the hard-margin SVM's on the same datasets",
-           tolerance=PAIRED, measures="mean shortfall of the cosine below the SVM's, worst depth")
+    @check("empirical", tolerance=PAIRED, measures="mean shortfall of the cosine below the SVM's, worst depth")
     def beats_svm(self, case, run, trained):
+        """depths 2–5: cos(σ, u) at least the hard-margin SVM's on the same datasets"""
         return trained.unreached() or self._paired(trained, [("SVM", d) for d in DEPTHS if d >= 2])
 
     def _paired(self, trained, pairs: list, report: bool = False) -> Measured:
@@ -163,40 +176,33 @@ def _cosines(vectors: np.ndarray, target: np.ndarray) -> np.ndarray:
 def _figures(directory, run, setup) -> list:
     """Figure 1c / 6: the four features and the largest other weight over time per depth (raw and normalised),
     and the cosine with u against depth with the hard-margin SVM's; the authors' setting, five datasets."""
-    from ..plots import COLOURS, plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
+    from ..plots import COLOURS, legend_below, plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
 
     case = ClassifierCase(0, 5, 100, 200, Fraction(1, 100), 2000)
     trained = experiment.figure_runs(setup, case, run)
     target, support = setup.target(case.dimension), list(range(len(WEIGHTS)))
     figure, axes = plt.subplots(2, len(DEPTHS), figsize=(15, 6), sharex="col", constrained_layout=True)
     for column, depth in enumerate(DEPTHS):
-        index = trained.sample[(0, depth)]
-        amplitudes = trained.runs.amplitudes[index][:, : case.dimension]
-        times = trained.runs.times[index]
-        others = np.delete(amplitudes, support, axis=1).max(axis=1)
-        norms = np.linalg.norm(amplitudes, axis=1)
+        norms = np.linalg.norm(trained.runs.amplitudes[trained.sample[(0, depth)]], axis=1)
         norms[norms == 0] = np.nan
-        for row, scale in enumerate((np.ones_like(norms), norms)):
+        for row, scale in enumerate((1.0, norms)):
             axis = axes[row, column]
-            for colour, k in zip(COLOURS, support):
-                axis.plot(times, amplitudes[:, k] / scale, color=colour, lw=1.6, label=f"feature weight {WEIGHTS[k]}")
-            axis.plot(times, others / scale, color="0.5", lw=1.2, ls="--", label="largest other weight")
+            experiment.plot_learning(axis, trained, depth, support, [f"feature weight {WEIGHTS[k]}" for k in support],
+                                     "largest other weight", scale, titled=row == 0)
             if row == 1:
                 for colour, k in zip(COLOURS, support):
                     axis.axhline(target[k], color=colour, lw=0.8, ls=":")
                 axis.set_ylim(0, 1)
                 axis.set_xlabel(r"time $t = \sum_k \eta_k$")
             axis.grid(alpha=0.25)
-        axes[0, column].set_title(rf"depth $N = {depth}$, base $\eta = {float(trained.steps[depth]):g}$", fontsize=10)
         axes[0, column].set_yscale("log")
         axes[0, column].set_ylim(float(case.init) / 10, None)
     axes[0, 0].set_ylabel(r"$|\sigma_i|$")
     axes[1, 0].set_ylabel(r"$|\sigma_i| / \|\sigma\|$  (dotted: $u_i$)")
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="outside lower center", ncol=5, fontsize=9, frameon=False)
+    legend_below(figure, *axes[0, 0].get_legend_handles_labels())
     figure.suptitle(f"Diagonal networks, exponential loss (d = {case.dimension}, n = {case.samples}, σ0 = "
                     f"{text(case.init)}, dataset 0 of seed {run.seed}): features learned largest first, sharper "
-                    "with depth", fontsize=11)
+                    "with depth")
     paths = save(figure, directory, "classification-figure1c")
 
     scores = {depth: _cosines(trained.predictors(depth), target) for depth in DEPTHS}
@@ -208,11 +214,8 @@ def _figures(directory, run, setup) -> list:
                   color=COLOURS[0], lw=2, marker="o", capsize=3, label="diagonal network (mean ± sd; grey: datasets)")
     axis.axhline(svm_scores.mean(), color=COLOURS[1], lw=1.6, label="hard-margin SVM (mean)")
     axis.axhspan(svm_scores.min(), svm_scores.max(), color=COLOURS[1], alpha=0.12, label="SVM, range over datasets")
-    axis.set_xticks(DEPTHS)
-    axis.set_xlabel("depth N")
-    axis.set_ylabel(r"$\cos(\sigma, u)$")
-    axis.set_title(f"Cosine with the labelling vector at training loss {text(trained.loss)} "
-                   f"({case.repetitions} datasets)", fontsize=10)
+    axis.set(xticks=DEPTHS, xlabel="depth N", ylabel=r"$\cos(\sigma, u)$",
+             title=f"Cosine with the labelling vector at training loss {text(trained.loss)} ({case.repetitions} datasets)")
     axis.grid(alpha=0.25)
     axis.legend(fontsize=8, loc="center right")
     return paths + save(figure, directory, "classification-cosine")

@@ -52,19 +52,19 @@ class Convolution(Claim):
         "init, depth N ≥ 2 learns the amplitudes largest first (frequencies 3, 2, 1, 0); at equal training loss the "
         "amplitude vector is sparser (smaller ℓ1/ℓ2) with depth and, for N ≥ 2, than the hard-margin SVM's, with "
         "its largest amplitudes in the target's order.")
-    provenance = (
-        ("seen", "Figure 1d's caption (depth-3 circular-convolutional networks learn the amplitudes in the frequency "
-                 "domain incrementally, larger first) and the authors' script: cross-correlation layers plus a fully "
-                 "connected layer, the Fourier target (3, 4, 6, 12), d = 100, n = 200, depths 1 to 3, an SVM baseline "
-                 "(docs/claims/convolution.md)."),
-        ("reconstructed", "That the paper's Figure 7 shows Fourier sparsity increasing with depth and the top "
-                          "frequencies in the target's order (its caption is not available to us); the identity-filter "
-                          "init (the authors draw Gaussian filters) and the hard-margin SVM baseline are our choices."),
-        ("derived", "The Fourier reduction of the predictor and of the gradient flow (exact, SymPy, modulo z^d − 1): "
-                    "each frequency follows Theorem 1's rate, with early-phase target √(2/π) times the target's "
-                    "amplitude (theory/classification.py); the step sizes, the noise model behind which pairs are "
-                    "judged, and every tolerance."),
-    )
+    provenance = """
+        seen: Figure 1d's caption (depth-3 circular-convolutional networks learn the amplitudes in the frequency domain
+        incrementally, larger first) and the authors' script: cross-correlation layers plus a fully connected layer, the
+        Fourier target (3, 4, 6, 12), d = 100, n = 200, depths 1 to 3, an SVM baseline (docs/claims/convolution.md).
+
+        reconstructed: That the paper's Figure 7 shows Fourier sparsity increasing with depth and the top frequencies in
+        the target's order (its caption is not available to us); the identity-filter init (the authors draw Gaussian
+        filters) and the hard-margin SVM baseline are our choices.
+
+        derived: The Fourier reduction of the predictor and of the gradient flow (exact, SymPy, modulo z^d − 1): each
+        frequency follows Theorem 1's rate, with early-phase target √(2/π) times the target's amplitude
+        (theory/classification.py); the step sizes, the noise model behind which pairs are judged, and every tolerance.
+        """
     setup = CONVOLUTIONAL
     corruptions = (
         Corruption("conjugated filters (the cross-correlation's transform taken at face value)",
@@ -79,14 +79,19 @@ class Convolution(Claim):
 
     # --- once per run: the derivations --------------------------------------------------------------------
     statement_key = staticmethod(theory.statement_key)
-    reduction_exact = derived(*(partial(theory.reduction_derivation, d, n) for d, n in EXACT), compares="network "
-                              "output → predictor v ⊛ w_{N−1} ⊛ ⋯ ⊛ w_1 → its DFT equals v̂∏ŵ_j (a layer alone "
-                              "multiplies by conj(ŵ)) → Parseval back to the output; symbolic filters, "
-                              f"(d, N) in {EXACT}", tolerance="exact: polynomial remainders modulo z^d − 1")
-    fourier_flow = derived(*(partial(theory.flow_derivation, d, n) for d, n in FLOW), compares="gradient flow of "
-                           "every layer for any loss gradient g: each frequency of b moves alone, by "
-                           "−Σ_j |∏_{i≠j} ŵ_{i,k}|² ĝ_k, which is N|b̂_k|^{2−2/N} ĝ_k for balanced layers (Theorem 1's "
-                           f"rate); (d, N) in {FLOW}", tolerance="exact: polynomial remainders modulo z^d − 1")
+
+    @derived(*(partial(theory.reduction_derivation, d, n) for d, n in EXACT),
+             compares="network output → predictor v ⊛ w_{N−1} ⊛ ⋯ ⊛ w_1 → its DFT equals v̂∏ŵ_j (a layer alone "
+                      f"multiplies by conj(ŵ)) → Parseval back to the output; symbolic filters, (d, N) in {EXACT}")
+    def reduction_exact(self):
+        """Tolerance: exact: polynomial remainders modulo z^d − 1"""
+
+    @derived(*(partial(theory.flow_derivation, d, n) for d, n in FLOW),
+             compares="gradient flow of every layer for any loss gradient g: each frequency of b moves alone, by "
+                      "−Σ_j |∏_{i≠j} ŵ_{i,k}|² ĝ_k, which is N|b̂_k|^{2−2/N} ĝ_k for balanced layers (Theorem 1's "
+                      f"rate); (d, N) in {FLOW}")
+    def fourier_flow(self):
+        """Tolerance: exact: polynomial remainders modulo z^d − 1"""
 
     def derivations(self) -> list:  # the small ones: readable in the LaTeX export
         return [self.derivation(partial(build, d, n)) for build, d, n in ((theory.reduction_derivation, 4, 2),
@@ -97,11 +102,13 @@ class Convolution(Claim):
         return experiment.classifier_cases(setup=self.setup, budget=run.profile.step_budget,
                                            dimensions=st.sampled_from(DIMENSIONS), samples=(200, 400), dps=run.dps)
 
-    @check("numeric", compares="numpy rfft of the predictor from direct circular sums against the stated product of "
-           "the layers' rffts, random filters (the run's stream 'filters <dataset>') at the case's d, depths 2–3",
-           tolerance="first-order rounding bound 2((N − 1)d + 2N log2 d)·u of the sums and FFTs (float64)",
-           measures="absolute error relative to ‖v‖₁∏‖w_j‖₁")
+    @check("numeric", measures="absolute error relative to ‖v‖₁∏‖w_j‖₁")
     def reduction_numeric(self, case, run):
+        """numpy rfft of the predictor from direct circular sums against the stated product of the layers' rffts, random
+        filters (the run's stream 'filters <dataset>') at the case's d, depths 2–3
+
+        Tolerance: first-order rounding bound 2((N − 1)d + 2N log2 d)·u of the sums and FFTs (float64)
+        """
         rng = run.rng(f"filters {case.dataset}")
         d, unit = case.dimension, UNIT_ROUNDOFF["float64"]  # numpy sums and FFTs, whatever models train in
         errors, bounds = [], []
@@ -115,11 +122,13 @@ class Convolution(Claim):
             bounds.append(2 * ((depth - 1) * d + 2 * depth * math.log2(d)) * unit)
         return Measured(worst(errors), max(bounds), f"d = {d}, depths 2 and 3, relative to ‖v‖₁∏‖w_j‖₁")
 
-    @check("empirical", compares="every trained network of depth ≥ 2, evaluated layer by layer on the case's inputs "
-           "with direct cross-correlation sums (numpy, no FFT), against ⟨b, x⟩ with the predictor b the trainer "
-           "computed by FFT", tolerance="first-order rounding bound 2((N + 1)d + 2N log2 d)·u, u the training "
-           "dtype's unit roundoff", measures="absolute error relative to the network evaluated on absolute values")
+    @check("empirical", measures="absolute error relative to the network evaluated on absolute values")
     def network_vs_predictor(self, case, run, trained):
+        """every trained network of depth ≥ 2, evaluated layer by layer on the case's inputs with direct
+        cross-correlation sums (numpy, no FFT), against ⟨b, x⟩ with the predictor b the trainer computed by FFT
+
+        Tolerance: first-order rounding bound 2((N + 1)d + 2N log2 d)·u, u the training dtype's unit roundoff
+        """
         d, runs, unit = case.dimension, trained.runs, run.unit_roundoff
         errors, bounds = [], []
         for (r, depth), index in trained.sample.items():
@@ -137,42 +146,50 @@ class Convolution(Claim):
         return Measured(worst(errors), max(bounds), f"{case.repetitions} datasets × depths 2–3 on {runs.dtype}, "
                                                     "relative to the absolute-value network")
 
-    @check("numeric", compares="the hard-margin SVM of every dataset satisfies its KKT conditions",
-           tolerance=f"{svm.KKT_TOLERANCE:g} relative: float64 active-set solution",
+    @check("numeric", tolerance=f"{svm.KKT_TOLERANCE:g} relative: float64 active-set solution",
            measures="largest KKT residual (relative)")
     def svm_kkt(self, case, run):
+        """the hard-margin SVM of every dataset satisfies its KKT conditions"""
         return experiment.svm_kkt(self.setup, case, run)
 
     def train(self, cases, run):
         return experiment.judgeable(experiment.train(self.setup, cases, run))
 
-    @check("empirical", compares="GD on the exact population loss, depths 2–3: the amplitudes of frequencies 3, 2, 1, "
-           "0 cross half the smallest early-phase target in that order",
-           tolerance="no inversion: deterministic dynamics, targets ≥ 4/3 apart", measures="inverted pairs")
+    @check("empirical", measures="inverted pairs")
     def population_order(self, case, run, trained):
+        """GD on the exact population loss, depths 2–3: the amplitudes of frequencies 3, 2, 1, 0 cross half the smallest
+        early-phase target in that order
+
+        Tolerance: no inversion: deterministic dynamics, targets ≥ 4/3 apart
+        """
         return experiment.population_order(trained)
 
-    @check("empirical", compares="trained on each dataset, depths 2–3: frequency pairs the sample resolves cross "
-           "that level larger first", tolerance=f"no inversion among pairs whose early-phase targets differ by ≥ "
-           f"{RESOLUTION} standard errors √((v_k + v_k')/n) of the sample's −∇L(0) along them (v_k = d/2, or d at "
-           "frequency 0); other pairs are sampling-limited and not judged", measures="inverted pairs")
+    @check("empirical",
+           tolerance=f"no inversion among pairs whose early-phase targets differ by ≥ "
+                     f"{RESOLUTION} standard errors √((v_k + v_k')/n) of the sample's −∇L(0) along them (v_k = d/2, or "
+                     "d at "
+                     "frequency 0); other pairs are sampling-limited and not judged", measures="inverted pairs")
     def learning_order(self, case, run, trained):
+        """trained on each dataset, depths 2–3: frequency pairs the sample resolves cross that level larger first"""
         return experiment.learning_order(trained)
 
-    @check("empirical", compares="ℓ1/ℓ2 of the Fourier amplitudes at equal training loss does not increase from "
-           "depth N to N + 1", tolerance=PAIRED, measures="mean increase of ℓ1/ℓ2, worst pair")
+    @check("empirical", tolerance=PAIRED, measures="mean increase of ℓ1/ℓ2, worst pair")
     def sparsity_depth(self, case, run, trained):
+        """ℓ1/ℓ2 of the Fourier amplitudes at equal training loss does not increase from depth N to N + 1"""
         return trained.unreached() or self._paired(trained, list(zip(DEPTHS, DEPTHS[1:])), report=True)
 
-    @check("empirical", compares="depths 2–3: ℓ1/ℓ2 of the amplitudes at most the hard-margin SVM's",
-           tolerance=PAIRED, measures="mean excess of ℓ1/ℓ2 over the SVM's, worst depth")
+    @check("empirical", tolerance=PAIRED, measures="mean excess of ℓ1/ℓ2 over the SVM's, worst depth")
     def sparser_than_svm(self, case, run, trained):
+        """depths 2–3: ℓ1/ℓ2 of the amplitudes at most the hard-margin SVM's"""
         return trained.unreached() or self._paired(trained, [("SVM", d) for d in DEPTHS if d >= 2])
 
-    @check("empirical", compares="depths 2–3, each dataset: the amplitudes at equal training loss of the frequency "
-           "pairs the sample resolves are in the target's order", tolerance="no inversion among the resolvable "
-           "pairs (the same sampling criterion as learning-order)", measures="inverted pairs")
+    @check("empirical", measures="inverted pairs")
     def top_frequencies(self, case, run, trained):
+        """depths 2–3, each dataset: the amplitudes at equal training loss of the frequency pairs the sample resolves
+        are in the target's order
+
+        Tolerance: no inversion among the resolvable pairs (the same sampling criterion as learning-order)
+        """
         skip = trained.unreached()
         if skip:
             return skip
@@ -239,31 +256,23 @@ def _figures(directory, run, setup) -> list:
     """Figure 1d: the amplitudes of frequencies 0–3 and the largest other over time per depth; Figure 7: the
     normalised amplitude spectrum at the comparison loss per depth, the SVM's and the target's; the authors'
     setting."""
-    from ..plots import COLOURS, plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
+    from ..plots import COLOURS, legend_below, plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
 
     case = ClassifierCase(0, 5, 100, 200, Fraction(1, 100), 2000)
     trained = experiment.figure_runs(setup, case, run)
     support = list(setup.support(case.dimension))
     figure, axes = plt.subplots(1, len(DEPTHS), figsize=(13, 4.2), constrained_layout=True)
     for axis, depth in zip(axes, DEPTHS):
-        index = trained.sample[(0, depth)]
-        amplitudes = trained.runs.amplitudes[index][:, : case.dimension // 2 + 1]
-        times = trained.runs.times[index]
-        for colour, k in zip(COLOURS, support):
-            axis.plot(times, amplitudes[:, k], color=colour, lw=1.6, label=f"frequency {k} (target {SPECTRUM[k]})")
-        axis.plot(times, np.delete(amplitudes, support, axis=1).max(axis=1), color="0.5", lw=1.2, ls="--",
-                  label="largest other frequency")
-        axis.set_title(rf"depth $N = {depth}$, base $\eta = {float(trained.steps[depth]):g}$", fontsize=10)
+        experiment.plot_learning(axis, trained, depth, support, [f"frequency {k} (target {SPECTRUM[k]})" for k in support],
+                                 "largest other frequency")
         axis.set_yscale("log")
         axis.set_ylim(float(case.init) / 3, None)
         axis.set_xlabel(r"time $t = \sum_k \eta_k$")
         axis.grid(alpha=0.25)
     axes[0].set_ylabel(r"Fourier amplitude $|\hat b_k|$")
-    handles, labels = axes[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="outside lower center", ncol=5, fontsize=9, frameon=False)
+    legend_below(figure, *axes[0].get_legend_handles_labels())
     figure.suptitle(f"Circular-convolutional networks, exponential loss (d = {case.dimension}, n = {case.samples}, "
-                    f"σ0 = {text(case.init)}, dataset 0 of seed {run.seed}): amplitudes learned largest first",
-                    fontsize=11)
+                    f"σ0 = {text(case.init)}, dataset 0 of seed {run.seed}): amplitudes learned largest first")
     paths = save(figure, directory, "convolution-figure1d")
 
     spectra = {depth: setup.amplitudes(trained.predictors(depth)) for depth in DEPTHS}
@@ -282,11 +291,9 @@ def _figures(directory, run, setup) -> list:
                  yerr=normalised[:, :shown].std(axis=0, ddof=1), color=colour, capsize=1.5,
                  error_kw={"lw": 0.7, "ecolor": "0.3"},
                  label=f"{label} (ℓ1/ℓ2 = {sparsity(values).mean():.2f})")
-    axis.set_xticks(frequencies)
-    axis.set_xlabel("frequency k")
-    axis.set_ylabel(r"normalised amplitude $|\hat b_k| / \|\hat b\|$")
+    axis.set(xticks=frequencies, xlabel="frequency k", ylabel=r"normalised amplitude $|\hat b_k| / \|\hat b\|$")
     axis.set_title(f"Normalised Fourier amplitudes at training loss {text(trained.loss)}: mean ± sd over "
-                   f"{case.repetitions} datasets (first {shown} of {case.dimension // 2 + 1} frequencies)", fontsize=10)
+                   f"{case.repetitions} datasets (first {shown} of {case.dimension // 2 + 1} frequencies)")
     axis.legend(fontsize=8)
     axis.grid(alpha=0.25, axis="y")
     return paths + save(figure, directory, "convolution-figure7")

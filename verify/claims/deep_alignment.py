@@ -66,24 +66,30 @@ class DeepAlignment(Claim):
         "of its steps), the layers grow, become rank one and align (|⟨v_{k+1}, u_k⟩| → 1 for their top singular "
         "vectors), and the end-to-end predictor converges in direction to the hard-margin SVM ŵ: its normalised "
         "margin rises to γ* = 1/‖ŵ‖ and its direction gap is at most 2√(1 − (γ/γ*)²).")
-    provenance = (
-        ("seen", "Vardi's review (CACM 2023): for fully connected linear networks, if gradient flow converges to zero "
-                 "loss the product converges in direction to the ℓ2 max-margin predictor (Ji & Telgarsky), and the "
-                 "weight matrices converge to rank one."),
-        ("reconstructed", "Alignment of adjacent layers and the conditions (logistic loss, separable data, an init "
-                          "that reaches small loss) are Ji & Telgarsky (ICLR 2019), reconstructed."),
-        ("derived", "Balancedness for symbolic dimensions, its exact change under GD, the Davis–Kahan bound on "
-                    "alignment and the margin bound on the direction: docs/claims/vardi-classics.md §4."),
-    )
+    provenance = """
+        seen: Vardi's review (CACM 2023): for fully connected linear networks, if gradient flow converges to zero loss
+        the product converges in direction to the ℓ2 max-margin predictor (Ji & Telgarsky), and the weight matrices
+        converge to rank one.
+
+        reconstructed: Alignment of adjacent layers and the conditions (logistic loss, separable data, an init that
+        reaches small loss) are Ji & Telgarsky (ICLR 2019), reconstructed.
+
+        derived: Balancedness for symbolic dimensions, its exact change under GD, the Davis–Kahan bound on alignment and
+        the margin bound on the direction: docs/claims/vardi-classics.md §4.
+        """
 
     statement_key = staticmethod(theory.statement_key)
-    balancedness = derived(theory.balancedness, compares="∂L/∂W_{k+1} = MW_kᵀ and ∂L/∂W_k = W_{k+1}ᵀM (matrix "
-                           "calculus, symbolic dimensions); the flow leaves W_{k+1}ᵀW_{k+1} − W_kW_kᵀ unchanged; one "
-                           "GD step changes it by exactly ΔW_{k+1}ᵀΔW_{k+1} − ΔW_kΔW_kᵀ", tolerance="exact: SymPy's "
-                           "matrix algebra reduces lhs − rhs to 0, confirmed in coordinates at random rational points")
 
-    def strategy(self, run):
-        return alignment_cases()
+    @derived(theory.balancedness)
+    def balancedness(self):
+        """∂L/∂W_{k+1} = MW_kᵀ and ∂L/∂W_k = W_{k+1}ᵀM (matrix calculus, symbolic dimensions); the flow leaves
+        W_{k+1}ᵀW_{k+1} − W_kW_kᵀ unchanged; one GD step changes it by exactly ΔW_{k+1}ᵀΔW_{k+1} − ΔW_kΔW_kᵀ
+
+        Tolerance: exact: SymPy's matrix algebra reduces lhs − rhs to 0, confirmed in coordinates at random rational
+        points
+        """
+
+    case_strategy = alignment_cases()
 
     def train(self, cases, run):
         from ..training import linear_classifiers as training  # noqa: PLC0415 - torch only when models train
@@ -103,11 +109,14 @@ class DeepAlignment(Claim):
                                         movements=runs.movements[i], losses=runs.losses[i], where=runs.where)
         return results
 
-    @check("empirical", compares="torch GD (batched deep linear networks, widths 5-5-1, torch.optim.SGD): the drift "
-           "‖D_k(t) − D_k(0)‖_F of the stated invariant D_k = W_{k+1}ᵀW_{k+1} − W_kW_kᵀ, at 13 log-spaced steps, "
-           "both adjacent pairs", tolerance="the exact per-step change bounded: Σ_j(‖ΔW_{k+1}‖_F² + ‖ΔW_k‖_F²) over "
-           "the steps taken, plus rounding k·(2·5 + d + 8)·u·(‖W_{k+1}‖_F² + ‖W_k‖_F²)", measures="ratio to bound")
+    @check("empirical", measures="ratio to bound")
     def gd_balancedness(self, case, run, trained):
+        """torch GD (batched deep linear networks, widths 5-5-1, torch.optim.SGD): the drift ‖D_k(t) − D_k(0)‖_F of the
+        stated invariant D_k = W_{k+1}ᵀW_{k+1} − W_kW_kᵀ, at 13 log-spaced steps, both adjacent pairs
+
+        Tolerance: the exact per-step change bounded: Σ_j(‖ΔW_{k+1}‖_F² + ‖ΔW_k‖_F²) over the steps taken, plus rounding
+        k·(2·5 + d + 8)·u·(‖W_{k+1}‖_F² + ‖W_k‖_F²)
+        """
         ratios = []
         for r, k in enumerate(trained.record):
             if k == 0:
@@ -121,11 +130,14 @@ class DeepAlignment(Claim):
                 ratios.append(np.linalg.norm(now - start) / (moved + rounding))
         return Measured(worst(ratios), 1.0, trained.where)
 
-    @check("empirical", compares="misalignment 1 − |⟨v_{k+1}, u_k⟩| of adjacent layers at the last step; reported: "
-           "alignments and stable ranks ‖W‖_F²/‖W‖₂² at every record",
-           tolerance="Davis–Kahan: 1 − √(1 − min(1, ‖D_k u_k‖/δ)²), δ = σ_1(W_k)² − σ_2(W_{k+1})², from the "
-           "measured invariant D_k", measures="ratio to bound")
+    @check("empirical", measures="ratio to bound")
     def alignment(self, case, run, trained):
+        """misalignment 1 − |⟨v_{k+1}, u_k⟩| of adjacent layers at the last step; reported: alignments and stable ranks
+        ‖W‖_F²/‖W‖₂² at every record
+
+        Tolerance: Davis–Kahan: 1 − √(1 − min(1, ‖D_k u_k‖/δ)²), δ = σ_1(W_k)² − σ_2(W_{k+1})², from the measured
+        invariant D_k
+        """
         last = trained.layers[-1]
         ratios, detail = [], []
         for j in range(len(WIDTHS)):
@@ -139,11 +151,13 @@ class DeepAlignment(Claim):
         return Measured(worst(ratios), 1.0, "; ".join(detail), {"steps": list(trained.record[1:]),
                                                                  "alignments": history, "stable ranks": ranks})
 
-    @check("empirical", compares="stable ranks ‖W_k‖_F²/‖W_k‖₂² of the hidden layers over the last 4 records "
-           "(log-spaced steps)", tolerance="rank one is approached monotonically: the largest ratio of successive "
-           "excesses (sr − 1) below 1 (the trend test of a logarithmically slow limit)",
-           measures="largest ratio of successive excesses")
+    @check("empirical", measures="largest ratio of successive excesses")
     def rank_one(self, case, run, trained):
+        """stable ranks ‖W_k‖_F²/‖W_k‖₂² of the hidden layers over the last 4 records (log-spaced steps)
+
+        Tolerance: rank one is approached monotonically: the largest ratio of successive excesses (sr − 1) below 1 (the
+        trend test of a logarithmically slow limit)
+        """
         ratios, finals = [], []
         for j in range(len(WIDTHS)):
             excess = np.array([numbers.stable_rank(layers[j]) - 1 for layers in trained.layers[-LATE:]])
@@ -152,12 +166,15 @@ class DeepAlignment(Claim):
         return Measured(worst(ratios), 1.0, "final stable ranks " + ", ".join(f"{v:.4f}" for v in finals),
                         {"stable ranks": finals})
 
-    @check("empirical", compares="the end-to-end predictor p = W_L⋯W_1 at every record where it separates the data: "
-           "its normalised margin γ = min_i⟨p, z_i⟩/‖p‖ against the stated γ* (the exact SVM, numerics.svm), and its "
-           "direction gap ‖p/‖p‖ − ŵ/‖ŵ‖‖ against 2√(1 − (γ/γ*)²)",
-           tolerance="derived inequalities (ŵ is the projection of 0 onto the feasible set): γ ≤ γ*(1 + 1e-9) and the "
-           "gap bound, the 1e-9 for the SVM's KKT tolerance", measures="ratio to bound")
+    @check("empirical", measures="ratio to bound")
     def direction_vs_margin(self, case, run, trained):
+        """the end-to-end predictor p = W_L⋯W_1 at every record where it separates the data: its normalised margin γ =
+        min_i⟨p, z_i⟩/‖p‖ against the stated γ* (the exact SVM, numerics.svm), and its direction gap ‖p/‖p‖ − ŵ/‖ŵ‖‖
+        against 2√(1 − (γ/γ*)²)
+
+        Tolerance: derived inequalities (ŵ is the projection of 0 onto the feasible set): γ ≤ γ*(1 + 1e-9) and the gap
+        bound, the 1e-9 for the SVM's KKT tolerance
+        """
         x, y = case.data
         solution = svm.hard_margin(x, y)
         best = STATED["margin"](solution.weights)
@@ -217,15 +234,14 @@ class DeepAlignment(Claim):
             axis.set_xlabel("GD step")
             axis.grid(alpha=0.25, which="both")
             axis.legend(fontsize=8)
-        align.set_title("layers align and become rank one", fontsize=10)
+        align.set_title("layers align and become rank one")
         direction.set_yscale("log")
         direction.set_xlabel(r"normalised margin $\gamma/\gamma^*$ of $W_3W_2W_1$")
         direction.set_ylabel(r"direction gap to the SVM")
-        direction.set_title("the product's margin rises to the SVM's; its direction follows", fontsize=10)
+        direction.set_title("the product's margin rises to the SVM's; its direction follows")
         direction.grid(alpha=0.25, which="both")
         direction.legend(fontsize=8)
-        figure.suptitle("deep-alignment: deep linear networks on separable data (widths 5-5-1, logistic loss)",
-                        fontsize=11)
+        figure.suptitle("deep-alignment: deep linear networks on separable data (widths 5-5-1, logistic loss)")
         return save(figure, directory, "deep-alignment")
 
 

@@ -101,17 +101,19 @@ class EffectiveRank(Claim):
         "(Fuss–Catalan), stable rank/n → L^L/(L+1)^{L+1}, ρ − log n → h_L, all decreasing in L; at finite n the "
         "mean ρ falls with every added layer, and the distribution of ρ at initialisation shifts lower with "
         "depth, for linear and for ReLU networks (first-order stochastic dominance at the deciles).")
-    provenance = (
-        ("seen", "ρ without the exponential is Huh et al.'s effective rank (their project code); Theorem 3.1's "
-                 "statement that the effective rank of a product of Gaussian matrices decreases with depth; "
-                 "Figure 2's shift of the distribution at initialisation."),
-        ("reconstructed", "Theorem 3.1's exact form (expectation or probability, ρ or e^ρ, finite n) is not "
-                          "available to us: checked here as the large-n limit and as a Monte Carlo decrease of the "
-                          "mean; the thresholds of the threshold rank; Figure 2's protocol (width, inputs, gain)."),
-        ("derived", "The Fuss–Catalan moments by Lagrange inversion, the edge and the limiting stable rank, the "
-                    "limiting spectral entropy through the Mellin transform, the edge expansion of the density "
-                    "and the exact finite-n second moment (docs/claims/low-rank-simplicity.md)."),
-    )
+    provenance = """
+        seen: ρ without the exponential is Huh et al.'s effective rank (their project code); Theorem 3.1's statement
+        that the effective rank of a product of Gaussian matrices decreases with depth; Figure 2's shift of the
+        distribution at initialisation.
+
+        reconstructed: Theorem 3.1's exact form (expectation or probability, ρ or e^ρ, finite n) is not available to us:
+        checked here as the large-n limit and as a Monte Carlo decrease of the mean; the thresholds of the threshold
+        rank; Figure 2's protocol (width, inputs, gain).
+
+        derived: The Fuss–Catalan moments by Lagrange inversion, the edge and the limiting stable rank, the limiting
+        spectral entropy through the Mellin transform, the edge expansion of the density and the exact finite-n second
+        moment (docs/claims/low-rank-simplicity.md).
+        """
 
     corruptions = (
         Corruption("limiting stable rank 3% high", _scaled_stable_rank_limit,
@@ -124,44 +126,60 @@ class EffectiveRank(Claim):
     def training_length(self, profile) -> str:
         return "no model trained: random networks are sampled"
 
-    def strategy(self, run):
-        return rank_cases()
+    case_strategy = rank_cases()
 
     # --- once per run: the derivations ---------------------------------------------------------------------
     statement_key = staticmethod(theory.statement_key)
-    rank_measure_identities = derived(theory.entropy_derivation, compares="ρ = log k for k equal singular values, "
-                                      "scale invariance, log q − ρ as a relative entropy (ρ ≤ log rank), the Lagrange "
-                                      "stationary point, 1 ≤ stable rank ≤ rank",
-                                      tolerance="exact: lhs − rhs simplifies to 0")
-    fuss_catalan_moments = derived(theory.moment_derivation, compares="Fuss–Catalan moments from Lagrange inversion "
-                                   "of the S-transform (symbolic L, k), the generating-function equation "
-                                   "B = 1 + zB^{L+1} through z^6 for L = 1..4, Catalan at L = 1, the Mellin transform "
-                                   "at integers")
-    edge_and_stable_rank = derived(theory.edge_derivation, compares="the support edge (L+1)^{L+1}/L^L from the "
-                                   "singularity of the moment series and from lim m_(k+1)/m_k; stable rank/n → "
-                                   "L^L/(L+1)^{L+1}; d/dL of its log = −log(1 + 1/L) < 0")
-    limits_and_finite_n = derived(theory.entropy_limit_derivation, theory.edge_density_derivation,
-                                  theory.second_moment_derivation, compares="ρ − log n → h_L = log M(½) − ½(log M)'(½) "
-                                  "(Mellin transform M), the density's √(E − x) edge coefficient c_L, and the exact "
-                                  "finite-n second moment by Wick's theorem", tolerance="exact (the Marchenko–Pastur "
-                                  "form of the density at L = 1 is a 60-digit spot-check)")
 
-    @check("numeric", once=True, compares="h_L from the closed form, L = 1..32: strictly decreasing in L",
-           tolerance="each decrease exceeds 10^(10−dps) (the closed form's precision)", measures="largest h_(L+1) − h_L")
+    @derived(theory.entropy_derivation)
+    def rank_measure_identities(self):
+        """ρ = log k for k equal singular values, scale invariance, log q − ρ as a relative entropy (ρ ≤ log rank), the
+        Lagrange stationary point, 1 ≤ stable rank ≤ rank
+
+        Tolerance: exact: lhs − rhs simplifies to 0
+        """
+
+    @derived(theory.moment_derivation)
+    def fuss_catalan_moments(self):
+        """Fuss–Catalan moments from Lagrange inversion of the S-transform (symbolic L, k), the generating-function
+        equation B = 1 + zB^{L+1} through z^6 for L = 1..4, Catalan at L = 1, the Mellin transform at integers
+        """
+
+    @derived(theory.edge_derivation)
+    def edge_and_stable_rank(self):
+        """the support edge (L+1)^{L+1}/L^L from the singularity of the moment series and from lim m_(k+1)/m_k; stable
+        rank/n → L^L/(L+1)^{L+1}; d/dL of its log = −log(1 + 1/L) < 0
+        """
+
+    @derived(theory.entropy_limit_derivation, theory.edge_density_derivation, theory.second_moment_derivation)
+    def limits_and_finite_n(self):
+        """ρ − log n → h_L = log M(½) − ½(log M)'(½) (Mellin transform M), the density's √(E − x) edge coefficient c_L,
+        and the exact finite-n second moment by Wick's theorem
+
+        Tolerance: exact (the Marchenko–Pastur form of the density at L = 1 is a 60-digit spot-check)
+        """
+
+    @check("numeric", once=True, measures="largest h_(L+1) − h_L")
     def entropy_limit_decreases(self, run):
+        """h_L from the closed form, L = 1..32: strictly decreasing in L
+
+        Tolerance: each decrease exceeds 10^(10−dps) (the closed form's precision)
+        """
         values = [measures.entropy_limit(depth=depth, dps=run.dps) for depth in range(1, 33)]
         steps = [float(b - a) for a, b in zip(values, values[1:])]
         return Measured(worst(steps), -digits_tolerance(run.dps), f"h_1 = {float(values[0]):.6f} … "
                         f"h_32 = {float(values[-1]):.6f}", {"h_L": [float(v) for v in values]})
 
     # --- per case: rank measures (Hypothesis properties) ---------------------------------------------------
-    @check("numeric", compares="ρ, e^ρ, stable rank and threshold rank of a rotated matrix with the case's spectrum "
-           "(float64 SVD) against exact values from the spectrum (mpmath), after scaling and rotation; the bounds "
-           "0 ≤ ρ ≤ log r, 1 ≤ e^ρ, stable rank ≤ r; ρ = log k for k equal values",
-           tolerance="first-order rounding: each computed s_i is within q·u·s_1, which moves ρ by at most "
-           "4q²u(1 + log 1/(qu)) and the stable rank by 4q²u relative (u = 2^-53, q singular values)",
-           measures="absolute error (ρ), relative error (stable rank), count (threshold rank)")
+    @check("numeric", measures="absolute error (ρ), relative error (stable rank), count (threshold rank)")
     def rank_measure_properties(self, case, run):
+        """ρ, e^ρ, stable rank and threshold rank of a rotated matrix with the case's spectrum (float64 SVD) against
+        exact values from the spectrum (mpmath), after scaling and rotation; the bounds 0 ≤ ρ ≤ log r, 1 ≤ e^ρ, stable
+        rank ≤ r; ρ = log k for k equal values
+
+        Tolerance: first-order rounding: each computed s_i is within q·u·s_1, which moves ρ by at most 4q²u(1 + log
+        1/(qu)) and the stable rank by 4q²u relative (u = 2^-53, q singular values)
+        """
         q = min(case.rows, case.cols)
         u = 2.0**-53
         entropy_tolerance = 4 * q * q * u * (1 + math.log(1 / (q * u)))
@@ -195,10 +213,12 @@ class EffectiveRank(Claim):
                          "values is ≥ 20% away from each τ, far beyond rounding)")]
 
     # --- per case: the Fuss–Catalan law against quadrature of its density ------------------------------------
-    @check("numeric", compares="stated m_k (k = 0..3) against tanh-sinh quadrature of the Haagerup–Möller density "
-           "at the case's deepest L", tolerance="10^(10−dps) relative: quadrature with guard digits",
-           measures="relative error")
+    @check("numeric", measures="relative error")
     def moments_vs_density(self, case, run):
+        """stated m_k (k = 0..3) against tanh-sinh quadrature of the Haagerup–Möller density at the case's deepest L
+
+        Tolerance: 10^(10−dps) relative: quadrature with guard digits
+        """
         errors = []
         for order in ORDERS:
             stated = measures.moment(depth=case.depth, order=order)
@@ -207,9 +227,12 @@ class EffectiveRank(Claim):
                 errors.append(float(abs(measures.moment_by_quadrature(depth=case.depth, order=order, dps=run.dps) - exact) / exact))
         return Measured(worst(errors), digits_tolerance(run.dps), f"L = {case.depth}")
 
-    @check("numeric", compares="stated L^L/(L+1)^{L+1} against m_1/E_L from the density: its first moment and the "
-           "end of its support", tolerance="10^(10−dps) relative", measures="relative error")
+    @check("numeric", measures="relative error")
     def stable_rank_limit_vs_density(self, case, run):
+        """stated L^L/(L+1)^{L+1} against m_1/E_L from the density: its first moment and the end of its support
+
+        Tolerance: 10^(10−dps) relative
+        """
         with mp.workdps(run.dps + 10):
             reference = measures.moment_by_quadrature(depth=case.depth, order=1, dps=run.dps) / measures.edge_of_density(depth=case.depth,
                                                                                                dps=run.dps)
@@ -217,9 +240,12 @@ class EffectiveRank(Claim):
             error = abs(mp.mpf(stated.numerator) / stated.denominator - reference) / reference
         return Measured(float(error), digits_tolerance(run.dps), f"L = {case.depth}")
 
-    @check("numeric", compares="stated h_L (digamma closed form) against log E√x − E[√x log √x]/E√x by quadrature of "
-           "the density", tolerance="10^(10−dps) absolute: quadrature with guard digits", measures="absolute error")
+    @check("numeric", measures="absolute error")
     def entropy_limit_vs_density(self, case, run):
+        """stated h_L (digamma closed form) against log E√x − E[√x log √x]/E√x by quadrature of the density
+
+        Tolerance: 10^(10−dps) absolute: quadrature with guard digits
+        """
         error = abs(measures.entropy_limit(depth=case.depth, dps=run.dps) - measures.entropy_limit_by_quadrature(depth=case.depth, dps=run.dps))
         return Measured(float(error), digits_tolerance(run.dps), f"L = {case.depth}")
 
@@ -241,10 +267,12 @@ class EffectiveRank(Claim):
                                     where=spectra.where)
         return results
 
-    @check("empirical", compares="Monte Carlo mean of (1/n) tr(W_LW_Lᵀ)² at every L ≤ depth against its exact "
-           "finite-n value (Wick recursion)", tolerance=f"{Z} standard errors of the mean (false alarm 5.7e-7 per "
-           "depth)", measures="|mean − exact|/standard error, worst depth")
+    @check("empirical",
+           tolerance=f"{Z} standard errors of the mean (false alarm 5.7e-7 per "
+                     "depth)", measures="|mean − exact|/standard error, worst depth")
     def second_moment_finite_n(self, case, run, sampled):
+        """Monte Carlo mean of (1/n) tr(W_LW_Lᵀ)² at every L ≤ depth against its exact finite-n value (Wick recursion)
+        """
         if case.activation != "linear":
             return []
         scores, data = [], {}
@@ -255,11 +283,14 @@ class EffectiveRank(Claim):
             data[f"L={depth}"] = [float(values.mean()), exact]
         return Measured(worst(scores), Z, sampled.where, data)
 
-    @check("empirical", compares="Monte Carlo mean stable rank/n at every L ≤ depth against L^L/(L+1)^{L+1} plus the "
-           "predicted edge bias b = −E[TW₁]/(c_L E_L n^{2/3})", tolerance="|relative bias − b| ≤ b + 5 standard errors: "
-           "the leading Tracy–Widom term b, doubled to cover the next order (docs §2.4)",
-           measures="(|relative bias − b| − 5 SE)/b, worst depth")
+    @check("empirical", measures="(|relative bias − b| − 5 SE)/b, worst depth")
     def stable_rank_vs_limit(self, case, run, sampled):
+        """Monte Carlo mean stable rank/n at every L ≤ depth against L^L/(L+1)^{L+1} plus the predicted edge bias b =
+        −E[TW₁]/(c_L E_L n^{2/3})
+
+        Tolerance: |relative bias − b| ≤ b + 5 standard errors: the leading Tracy–Widom term b, doubled to cover the
+        next order (docs §2.4)
+        """
         if case.activation != "linear":
             return []
         errors, data = [], {}
@@ -271,10 +302,12 @@ class EffectiveRank(Claim):
             data[f"L={depth}"] = [float(relative.mean()), predicted]
         return Measured(worst(errors), 1, "relative bias and predicted edge bias per depth", data)
 
-    @check("empirical", compares="mean ρ(W_L) − ρ(W_(L−1)) over the sample (nested products: paired), for every "
-           "L ≤ depth", tolerance=f"every decrease exceeds {Z} standard errors of the paired mean (false alarm "
-           "5.7e-7 per depth)", measures="5 SE minus the mean decrease (nats), worst depth: ≤ 0 iff all decrease")
+    @check("empirical",
+           tolerance=f"every decrease exceeds {Z} standard errors of the paired mean (false alarm "
+                     "5.7e-7 per depth)",
+           measures="5 SE minus the mean decrease (nats), worst depth: ≤ 0 iff all decrease")
     def entropy_falls_with_depth(self, case, run, sampled):
+        """mean ρ(W_L) − ρ(W_(L−1)) over the sample (nested products: paired), for every L ≤ depth"""
         if case.activation != "linear":
             return []
         rho = measures.spectral_entropy(sampled.values)
@@ -290,13 +323,17 @@ class EffectiveRank(Claim):
                 measures.threshold_rank(sampled.values[:, index], threshold=Fraction(1, 100)).mean())
         return Measured(worst(margins), 0, "finite-n mean ρ − log n against the limit h_L: reported, not judged", data)
 
-    @check("empirical", compares="the nine deciles of ρ at each depth against the next depth (linear: L → L+1, on "
-           "the end-to-end matrix; ReLU: 1, 2, 4, 8, on the Gram matrix of the embedding)",
-           tolerance="dominance established: the deeper decile's upper bound below the shallower's lower bound, "
-                     "distribution-free order-statistic bounds at one-sided level 1e-4 each (≤ 54 bounds per case: a "
-                     "false pass needs one to fail, family-wise ≤ 0.54%)", measures="largest upper(deeper) − lower"
-           "(shallower) over deciles and depth pairs (nats): ≤ 0 iff dominance is established")
+    @check("empirical",
+           measures="largest upper(deeper) − lower(shallower) over deciles and depth pairs (nats): ≤ 0 iff dominance "
+           "is established")
     def decile_dominance(self, case, run, sampled):
+        """the nine deciles of ρ at each depth against the next depth (linear: L → L+1, on the end-to-end matrix; ReLU:
+        1, 2, 4, 8, on the Gram matrix of the embedding)
+
+        Tolerance: dominance established: the deeper decile's upper bound below the shallower's lower bound,
+        distribution-free order-statistic bounds at one-sided level 1e-4 each (≤ 54 bounds per case: a false pass needs
+        one to fail, family-wise ≤ 0.54%)
+        """
         rho = measures.spectral_entropy(sampled.values)
         bounds = [measures.decile_bounds(rho[:, index], confidence=CONFIDENCE) for index in range(len(case.depths))]
         gaps = []
@@ -323,7 +360,6 @@ class EffectiveRank(Claim):
         rows.sort()
         return {"Mean ρ − log n at finite n against its limit h_L (reported, not judged)":
                 (("n", "L", "mean ρ − log n", "h_L", "n·(difference)"), rows)}
-
 
     def figures(self, directory, result) -> list:
         return _figure(directory, result.settings)
@@ -380,7 +416,7 @@ def _figure(directory, settings) -> list:
                      yerr=rho_linear.std(axis=0), fmt="o", color=COLOURS[1], ms=4,
                      label=rf"sampled, $n = {FIGURE_WIDTH}$: mean $\pm$ sd")
     entropy.set_ylabel(r"$\rho(W_L) - \log n$ (nats)")
-    entropy.set_title(r"Spectral entropy of $W_L = G_L\cdots G_1$", fontsize=10)
+    entropy.set_title(r"Spectral entropy of $W_L = G_L\cdots G_1$")
     stable.plot(depths, [float(measures.stable_rank_limit(depth=int(d))) for d in depths], color=COLOURS[0], lw=2,
                 label=r"limit $L^L/(L+1)^{L+1}$")
     stable.plot(FIGURE_LINEAR_DEPTHS, [float(measures.stable_rank_limit(depth=d)) * (1 + measures.edge_correction(
@@ -390,7 +426,7 @@ def _figure(directory, settings) -> list:
                 color=COLOURS[1], ms=4, label=rf"sampled, $n = {FIGURE_WIDTH}$ (edge bias $O(n^{{-2/3}})$)")
     stable.set_yscale("log")
     stable.set_ylabel("stable rank / n")
-    stable.set_title("Stable rank of the same products", fontsize=10)
+    stable.set_title("Stable rank of the same products")
     for axis in (entropy, stable):
         axis.set_xlabel("depth L (Gaussian factors)")
         axis.grid(alpha=0.25, which="both")
@@ -405,10 +441,10 @@ def _figure(directory, settings) -> list:
                       label=f"depth {depth}")
         axis.set_xlabel(r"$\rho$ (nats)")
         axis.set_ylabel("density")
-        axis.set_title(f"At initialisation ({FIGURE_SAMPLES} draws), {title}", fontsize=10)
+        axis.set_title(f"At initialisation ({FIGURE_SAMPLES} draws), {title}")
         axis.legend(fontsize=7, ncol=2)
     figure.suptitle(f"Huh et al.: deeper networks have lower effective rank at initialisation (width {FIGURE_WIDTH}, "
-                    f"ReLU on {2 * FIGURE_WIDTH} Gaussian inputs)", fontsize=11)
+                    f"ReLU on {2 * FIGURE_WIDTH} Gaussian inputs)")
     return save(figure, directory, "effective-rank")
 
 

@@ -89,17 +89,19 @@ class GreedyLowRank(Claim):
         "t = ηk) from the effective start σ_0,k = ‖P⊥ q_kᵀU_0‖², the part of q_kᵀU_0 orthogonal to the rows of the "
         "modes learned before it; so mode k is half learned at Theorem 1's t = log(λ_k/σ_0,k − 1)/(2λ_k), while "
         "every later coordinate is still below its linear envelope s_j(0)(1 + ηλ_j)^{2k}.")
-    provenance = (
-        ("seen", "Vardi's review (CACM 2023, 'Matrix factorization as a test-bed'): Li et al. provide evidence that "
-                 "gradient flow from infinitesimal initialisation in matrix factorisation is equivalent to Greedy "
-                 "Low-Rank Learning, a rank-minimisation heuristic."),
-        ("reconstructed", "Li, Luo & Lyu (ICLR 2021): the greedy picture (rank-one steps along the top direction of "
-                          "the residual); its quantitative form here (the Gram–Schmidt effective starts and the "
-                          "hitting steps) is our reconstruction, checked against trained models, not quoted."),
-        ("derived", "The gradient, its rotation invariance, the reduction of each aligned mode to Theorem 1's depth-2 "
-                    "flow with clock factor 1, the row dynamics and their growth envelope, the half-learning time: "
-                    "derived with SymPy here (docs/claims/vardi-stability-and-rank.md §2)."),
-    )
+    provenance = """
+        seen: Vardi's review (CACM 2023, 'Matrix factorization as a test-bed'): Li et al. provide evidence that gradient
+        flow from infinitesimal initialisation in matrix factorisation is equivalent to Greedy Low-Rank Learning, a
+        rank-minimisation heuristic.
+
+        reconstructed: Li, Luo & Lyu (ICLR 2021): the greedy picture (rank-one steps along the top direction of the
+        residual); its quantitative form here (the Gram–Schmidt effective starts and the hitting steps) is our
+        reconstruction, checked against trained models, not quoted.
+
+        derived: The gradient, its rotation invariance, the reduction of each aligned mode to Theorem 1's depth-2 flow
+        with clock factor 1, the row dynamics and their growth envelope, the half-learning time: derived with SymPy here
+        (docs/claims/vardi-stability-and-rank.md §2).
+        """
     corruptions = (
         Corruption("clock 3% fast (the modes' rate taken as 1.03 × Theorem 1's)",
                    lambda: mock.patch.object(theory, "CLOCK", Fraction(103, 100)),
@@ -114,21 +116,29 @@ class GreedyLowRank(Claim):
     def statement_key(self) -> str:
         return f"clock {theory.CLOCK}"
 
-    factorisation_flow = derived(theory.flow_derivation, compares="∇L = (UUᵀ − M)U; its rotation invariance; diagonal "
-                                 "U stays diagonal and s = u² follows CLOCK × Theorem 1's depth-2 flow (stated "
-                                 "CLOCK = 1); the rows' flow du_k/dt = λ_k u_k − Σ_j (u_k·u_j)u_j, the envelope of "
-                                 "d‖u_k‖²/dt and GD's row update", tolerance="exact: lhs − rhs simplifies to 0")
-    half_time = derived(theory.hitting_derivation, compares="Theorem 1's depth-2 solution reaches σ*/2 at "
-                        "t = log(σ*/σ_0 − 1)/(2σ*) (substituted back)")
+    @derived(theory.flow_derivation)
+    def factorisation_flow(self):
+        """∇L = (UUᵀ − M)U; its rotation invariance; diagonal U stays diagonal and s = u² follows CLOCK × Theorem 1's
+        depth-2 flow (stated CLOCK = 1); the rows' flow du_k/dt = λ_k u_k − Σ_j (u_k·u_j)u_j, the envelope of d‖u_k‖²/dt
+        and GD's row update
+
+        Tolerance: exact: lhs − rhs simplifies to 0
+        """
+
+    @derived(theory.hitting_derivation)
+    def half_time(self):
+        """Theorem 1's depth-2 solution reaches σ*/2 at t = log(σ*/σ_0 − 1)/(2σ*) (substituted back)"""
 
     # --- per case ---------------------------------------------------------------------------------------
-    def strategy(self, run):
-        return greedy_cases()
+    case_strategy = greedy_cases()
 
-    @check("numeric", compares="each mode's half-learning time: the closed form log(λ/σ_0 − 1)/(2λ) against "
-           "numerics.toy.time_to (thm1's evaluator, depth 2), from the effective start",
-           tolerance="10^(10−dps) relative", measures="relative error")
+    @check("numeric", measures="relative error")
     def half_time_vs_theorem1(self, case, run):
+        """each mode's half-learning time: the closed form log(λ/σ_0 − 1)/(2λ) against numerics.toy.time_to (thm1's
+        evaluator, depth 2), from the effective start
+
+        Tolerance: 10^(10−dps) relative
+        """
         errors = []
         for lam, start in zip(case.targets, _effective(case, run.dps)):
             with mp.workdps(run.dps + 20):
@@ -138,11 +148,14 @@ class GreedyLowRank(Claim):
             errors.append(float(abs(closed - reference) / reference))
         return Measured(worst(errors), digits_tolerance(run.dps), f"{len(errors)} modes")
 
-    @check("numeric", compares="η × the step at which the depth-2 toy GD map from the effective start reaches λ/2, "
-           "against Theorem 1's flow time to λ/2", tolerance="η + 2δ: one step of discreteness plus twice the "
-           "first-order lag δ = (η/2)·log(f(w_k)/f(w_0)) of GD behind the flow (numerics/gd.py; the factor 2 covers "
-           "the O(η²) remainder)", measures="absolute time difference")
+    @check("numeric", measures="absolute time difference")
     def flow_time_vs_map(self, case, run):
+        """η × the step at which the depth-2 toy GD map from the effective start reaches λ/2, against Theorem 1's flow
+        time to λ/2
+
+        Tolerance: η + 2δ: one step of discreteness plus twice the first-order lag δ = (η/2)·log(f(w_k)/f(w_0)) of GD
+        behind the flow (numerics/gd.py; the factor 2 covers the O(η²) remainder)
+        """
         outcomes = []
         for index, (lam, start) in enumerate(zip(case.targets, _effective(case, run.dps))):
             step, lag, _ = numbers.map_hitting_step(target=lam, init=start, step=case.step, clock=theory.CLOCK)
@@ -184,12 +197,14 @@ class GreedyLowRank(Claim):
                                     where=runs.where)
         return results
 
-    @check("empirical", compares="when torch GD's coordinate s_k crosses λ_k/2 (placed between steps in log scale), "
-           "for every mode, against the depth-2 toy GD map (Theorem 1's dynamics, stated clock) from the effective "
-           "start σ_0,k", tolerance="1 step: a chosen constant, the resolution of GD's clock; the greedy picture's "
-           "own error vanishes with the start's scale (observed ≤ 0.1 step, docs §2.4)",
-           measures="largest |difference| in steps")
+    @check("empirical", measures="largest |difference| in steps")
     def mode_hitting_steps(self, case, run, trained):
+        """when torch GD's coordinate s_k crosses λ_k/2 (placed between steps in log scale), for every mode, against the
+        depth-2 toy GD map (Theorem 1's dynamics, stated clock) from the effective start σ_0,k
+
+        Tolerance: 1 step: a chosen constant, the resolution of GD's clock; the greedy picture's own error vanishes with
+        the start's scale (observed ≤ 0.1 step, docs §2.4)
+        """
         modes = zip(trained.crossings, trained.before, case.targets)
         seen = [k - 1 + float(numbers.crossing_fraction(before, trained.at_crossing[i, i], lam / 2)) if k > 0
                 else math.inf for i, (k, before, lam) in enumerate(modes)]
@@ -202,12 +217,14 @@ class GreedyLowRank(Claim):
                 "every": trained.every, "trajectory": _finite_rows(trained.trajectory, case.size)}
         return Measured(worst(differences), STEP_TOLERANCE, detail, data)
 
-    @check("empirical", compares="at the step k at which mode k is half learned, every later coordinate s_j (later "
-           "modes and the null directions) against its linear envelope s_j(0)(1 + ηλ_j)^{2k}: the modes are learned "
-           "one at a time", tolerance="ratio 1 + 4k(d + r)u: the envelope is exact for GD while η‖UᵀU‖ ≤ 2(1 + ηλ_j) "
-           "(theory/greedy_low_rank.py), plus first-order rounding of k steps (u the unit roundoff)",
-           measures="largest ratio to the envelope")
+    @check("empirical", measures="largest ratio to the envelope")
     def later_modes_bounded(self, case, run, trained):
+        """at the step k at which mode k is half learned, every later coordinate s_j (later modes and the null
+        directions) against its linear envelope s_j(0)(1 + ηλ_j)^{2k}: the modes are learned one at a time
+
+        Tolerance: ratio 1 + 4k(d + r)u: the envelope is exact for GD while η‖UᵀU‖ ≤ 2(1 + ηλ_j)
+        (theory/greedy_low_rank.py), plus first-order rounding of k steps (u the unit roundoff)
+        """
         eigenvalues = case.eigenvalues()
         initial = trained.trajectory[0]
         ratios, fractions = [], []
@@ -278,7 +295,7 @@ def _figure(directory, result) -> list:
         axis.legend(fontsize=8, loc="lower right")
     else:
         axis.text(0.5, 0.5, "no trained case", ha="center", transform=axis.transAxes)
-    figure.suptitle("Greedy low-rank learning in (1/4)‖UUᵀ − M‖² from a tiny start", fontsize=11)
+    figure.suptitle("Greedy low-rank learning in (1/4)‖UUᵀ − M‖² from a tiny start")
     return save(figure, directory, "greedy-low-rank")
 
 

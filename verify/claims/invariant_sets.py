@@ -57,15 +57,15 @@ class InvariantSets(Claim):
         "set of two identical neurons ((w_i, b_i, a_i) = (w_j, b_j, a_j)) is invariant for every activation; both "
         "stay exact in floating point wherever the two sides see the same operations; per-neuron noise (dropout) "
         "breaks the second.")
-    provenance = (
-        ("seen", "Invariant sets of vanishing and identical neurons, and that they correspond to simpler "
-                 "subnetworks: the abstract, and the authors' measurements of them in trained networks "
-                 "(docs/claims/stochastic-collapse.md)."),
-        ("reconstructed", "The precise conditions (σ(0) = 0; procedures that treat neurons alike) as the paper "
-                          "states them."),
-        ("derived", "The gradients on both sets and the optimiser's map (SymPy, any σ and loss); the bit-for-bit "
-                    "check design."),
-    )
+    provenance = """
+        seen: Invariant sets of vanishing and identical neurons, and that they correspond to simpler subnetworks: the
+        abstract, and the authors' measurements of them in trained networks (docs/claims/stochastic-collapse.md).
+
+        reconstructed: The precise conditions (σ(0) = 0; procedures that treat neurons alike) as the paper states them.
+
+        derived: The gradients on both sets and the optimiser's map (SymPy, any σ and loss); the bit-for-bit check
+        design.
+        """
     corruptions = (
         Corruption("σ(0) ≠ 0 allowed: softplus neurons stay vanished", lambda: theory.substituted(
             vanishing=lambda value: sp.true), checks=("vanishing-gradient", "vanishing-neuron")),
@@ -74,18 +74,26 @@ class InvariantSets(Claim):
     )
 
     statement_key = staticmethod(theory.statement_key)
-    vanishing_gradient = derived(theory.vanishing_derivation, compares="on a vanishing neuron, for a generic σ and "
-                                 "loss ℓ (width 3, two inputs): ∂ℓ/∂a = ℓ′σ(0), ∂ℓ/∂w = ∂ℓ/∂b = 0, so the gradient "
-                                 "vanishes under the stated condition on σ(0)")
-    identical_gradient = derived(theory.identical_derivation, compares="swapping two neurons leaves f unchanged, so "
-                                 "on the identical set every partial derivative of the two neurons agrees (any σ "
-                                 "and ℓ)")
-    optimiser_step = derived(theory.update_derivation, compares="the momentum-SGD step with weight decay keeps a zero "
-                             "coordinate and its buffer at 0, and two equal coordinates equal; for odd σ the "
-                             "vanishing set is the reflection's fixed set")
 
-    def strategy(self, run):
-        return network_cases()
+    @derived(theory.vanishing_derivation)
+    def vanishing_gradient(self):
+        """on a vanishing neuron, for a generic σ and loss ℓ (width 3, two inputs): ∂ℓ/∂a = ℓ′σ(0), ∂ℓ/∂w = ∂ℓ/∂b = 0,
+        so the gradient vanishes under the stated condition on σ(0)
+        """
+
+    @derived(theory.identical_derivation)
+    def identical_gradient(self):
+        """swapping two neurons leaves f unchanged, so on the identical set every partial derivative of the two neurons
+        agrees (any σ and ℓ)
+        """
+
+    @derived(theory.update_derivation)
+    def optimiser_step(self):
+        """the momentum-SGD step with weight decay keeps a zero coordinate and its buffer at 0, and two equal
+        coordinates equal; for odd σ the vanishing set is the reflection's fixed set
+        """
+
+    case_strategy = network_cases()
 
     def train(self, cases, run):
         from ..training import invariant_mlp  # noqa: PLC0415 - torch only when models train
@@ -115,12 +123,15 @@ class InvariantSets(Claim):
             out[case].append(runs.where)
         return out
 
-    @check("empirical", compares=f"after the profile's step budget of momentum SGD (batch {BATCH}), the largest "
-           "|w|, |b|, |a| of the neuron started at 0, for tanh, GELU, ReLU (σ(0) = 0) and softplus (σ(0) = log 2)",
-           tolerance="0 (bit for bit) where the stated condition makes the set invariant: the gradient is then "
-                     "0·(finite) = 0 in floating point too; elsewhere the neuron must leave 0 (measured: 1 if it did "
-                     "not)", measures="largest |parameter| (or 1 if a neuron that must move stayed at 0)")
+    @check("empirical",
+           compares=f"after the profile's step budget of momentum SGD (batch {BATCH}), the largest "
+                    "|w|, |b|, |a| of the neuron started at 0, for tanh, GELU, ReLU (σ(0) = 0) and softplus (σ(0) = "
+                    "log 2)",
+           measures="largest |parameter| (or 1 if a neuron that must move stayed at 0)")
     def vanishing_neuron(self, case, run, trained):
+        """Tolerance: 0 (bit for bit) where the stated condition makes the set invariant: the gradient is then
+        0·(finite) = 0 in floating point too; elsewhere the neuron must leave 0 (measured: 1 if it did not)
+        """
         where, out = trained[-1], []
         for activation, procedure, size, _, _ in trained[:-1]:
             if procedure == "dropout":
@@ -133,13 +144,15 @@ class InvariantSets(Claim):
                                     f"the zero neuron moved to {size:.3g}", {"activation": activation}))
         return out
 
-    @check("empirical", compares="after training, the largest |difference| between the two neurons started equal, "
-           "for every activation with the case's procedure and for the dropout control",
-           tolerance="0 (bit for bit) where the stated condition makes the set invariant: both neurons see the same "
-                     "floating-point operations (the trainer aligns them, verify/training/invariant_mlp.py); elsewhere "
-                     "the copies must separate (measured: 1 if they did not)",
-           measures="largest |difference| (or 1 if copies that must separate stayed equal)")
+    @check("empirical", measures="largest |difference| (or 1 if copies that must separate stayed equal)")
     def identical_neurons(self, case, run, trained):
+        """after training, the largest |difference| between the two neurons started equal, for every activation with the
+        case's procedure and for the dropout control
+
+        Tolerance: 0 (bit for bit) where the stated condition makes the set invariant: both neurons see the same
+        floating-point operations (the trainer aligns them, verify/training/invariant_mlp.py); elsewhere the copies must
+        separate (measured: 1 if they did not)
+        """
         where, out = trained[-1], []
         for activation, procedure, _, gap, moved in trained[:-1]:
             if theory.keeps_identical(procedure):

@@ -58,20 +58,22 @@ class LabelNoiseCollapse(Claim):
     title = "Label-noise SGD shrinks each teacher mode to s* − ησ²/2 and collapses the modes below it"
     statement = (
         "In the diagonal teacher–student model (one mode: P = uv fitted to s* with loss ½(uv − s*)²), label-noise "
-        "SGD with per-sample step η and label noise σ (u becomes u − η(uv − s* + σξ)v, v becomes v − η(uv − s* + σξ)u), "
+        "SGD with per-sample step η and label noise σ (u becomes u − η(uv − s* + σξ)v, v becomes v − η(uv − s* + "
+        "σξ)u), "
         "converges to a stationary law of P with mean L = s* − ησ²/2 (a Gamma law, shape L/(ησ²), scale ησ², to "
         "leading order in η) when L > 0, and collapses, P → 0 at the rate 2ηL per step, when L < 0; the authors' "
         "theory curve is the logistic dS/dt = 2ηS(L − S).")
-    provenance = (
-        ("seen", "The diagonal teacher–student script (per-mode updates with shared label noise, η = lr/N) and the "
-                 "theory curve, a logistic with target s* − ησ²/2 and with rate 2s* − ησ², in the authors' code "
-                 "(docs/claims/stochastic-collapse.md)."),
-        ("reconstructed", "Whether the paper states the curve as a bound or an approximation; we derive that it "
-                          "bounds the geometric mean exp E log P from above."),
-        ("derived", "The per-step map, the decay of the imbalance, the step moments and the stationary Gamma law "
-                    "(zero flux, normalisable iff L > 0, mean L), the collapse exponent, the logistic's solution; "
-                    "every tolerance."),
-    )
+    provenance = """
+        seen: The diagonal teacher–student script (per-mode updates with shared label noise, η = lr/N) and the theory
+        curve, a logistic with target s* − ησ²/2 and with rate 2s* − ησ², in the authors' code
+        (docs/claims/stochastic-collapse.md).
+
+        reconstructed: Whether the paper states the curve as a bound or an approximation; we derive that it bounds the
+        geometric mean exp E log P from above.
+
+        derived: The per-step map, the decay of the imbalance, the step moments and the stationary Gamma law (zero flux,
+        normalisable iff L > 0, mean L), the collapse exponent, the logistic's solution; every tolerance.
+        """
     corruptions = (
         Corruption("threshold ησ²/2 moved up by 3%", lambda: theory.substituted(
             shrunk=lambda s, step, sigma: s - sp.Rational(103, 100) * step * sigma**2 / 2),
@@ -80,29 +82,36 @@ class LabelNoiseCollapse(Claim):
             shrunk=lambda s, step, sigma: s + step * sigma**2 / 2),
                    checks=("exponent-vs-quadrature", "shrinkage")),
     )
+    fixed_training = f"{STEPS} SGD steps per path"
 
     # --- once per run: the derivations ----------------------------------------------------------------
     statement_key = staticmethod(theory.statement_key)
-    step_map = derived(theory.step_derivation, compares="the gradient of the per-mode loss; u'² − v'² = "
-                       "(u² − v²)(1 − η²r²); P' = P(1 − ηr)² on u = v")
-    stationary_gamma_law = derived(theory.stationary_derivation, compares="the step's mean and variance (Gaussian "
-                                   "moments), the stated Gamma density's zero flux, its normaliser (SymPy), "
-                                   "normalisable iff s̄ > 0, mean s̄, Itô exponent 2ηs̄ at P = 0")
-    theory_curve_solution = derived(theory.curve_derivation, compares="the authors' logistic curve solves "
-                                    "dS/dt = 2ηS(s̄ − S), S(0) = S_0, and tends to s̄")
+
+    @derived(theory.step_derivation)
+    def step_map(self):
+        """the gradient of the per-mode loss; u'² − v'² = (u² − v²)(1 − η²r²); P' = P(1 − ηr)² on u = v"""
+
+    @derived(theory.stationary_derivation)
+    def stationary_gamma_law(self):
+        """the step's mean and variance (Gaussian moments), the stated Gamma density's zero flux, its normaliser
+        (SymPy), normalisable iff s̄ > 0, mean s̄, Itô exponent 2ηs̄ at P = 0
+        """
+
+    @derived(theory.curve_derivation)
+    def theory_curve_solution(self):
+        """the authors' logistic curve solves dS/dt = 2ηS(s̄ − S), S(0) = S_0, and tends to s̄"""
 
     # --- per case: numbers (one outcome per mode) --------------------------------------------------------
 
-    def training_length(self, profile) -> str:
-        return f"{STEPS} SGD steps per path, whatever the profile"
+    case_strategy = spectrum_cases()
 
-    def strategy(self, run):
-        return spectrum_cases()
-
-    @check("numeric", compares="surviving modes: the stated density's normaliser and mean by tanh-sinh quadrature "
-           "against the Gamma closed forms (ησ²)^k Γ(k) and kησ²", tolerance="10^(10−dps) relative",
-           measures="relative error")
+    @check("numeric", measures="relative error")
     def stationary_law(self, case, run):
+        """surviving modes: the stated density's normaliser and mean by tanh-sinh quadrature against the Gamma closed
+        forms (ησ²)^k Γ(k) and kησ²
+
+        Tolerance: 10^(10−dps) relative
+        """
         out = []
         for target in case.targets:
             if _shrunk(case, target) <= 0:
@@ -114,10 +123,13 @@ class LabelNoiseCollapse(Claim):
             out.append(Measured(float(error), digits_tolerance(run.dps), f"s* = {target}: normaliser and mean"))
         return out
 
-    @check("numeric", compares="the exponent of log P at P = 0, 2E log|1 + ηs* − ησξ| per step by quadrature in the "
-           "small-step limit (no Itô formula), against the stated 2η s̄, for every mode", tolerance="10^(10−dps) "
-           "relative", measures="relative error")
+    @check("numeric", measures="relative error")
     def exponent_vs_quadrature(self, case, run):
+        """the exponent of log P at P = 0, 2E log|1 + ηs* − ησξ| per step by quadrature in the small-step limit (no Itô
+        formula), against the stated 2η s̄, for every mode
+
+        Tolerance: 10^(10−dps) relative
+        """
         out = []
         for target in case.targets:
             with mp.workdps(run.dps):
@@ -128,10 +140,13 @@ class LabelNoiseCollapse(Claim):
                                     f"s* = {target}: 2ηs̄ = {mp.nstr(stated, 8)}"))
         return out
 
-    @check("numeric", compares="the target s* at which that quadrature exponent vanishes (one secant step through the "
-           "stated threshold·(1 ± ε), ε = 10^-(dps/2+5)), against the stated threshold (the zero of s̄ in s*)",
-           tolerance="10^(10−dps) relative", measures="relative error")
+    @check("numeric", measures="relative error")
     def threshold_vs_quadrature(self, case, run):
+        """the target s* at which that quadrature exponent vanishes (one secant step through the stated threshold·(1 ±
+        ε), ε = 10^-(dps/2+5)), against the stated threshold (the zero of s̄ in s*)
+
+        Tolerance: 10^(10−dps) relative
+        """
         s = sp.Symbol("s", positive=True)
         roots = sp.solve(theory.shrunk(s, _rational(case.eta), _rational(case.sigma)), s)
         if len(roots) != 1:
@@ -164,13 +179,14 @@ class LabelNoiseCollapse(Claim):
             out[case]["record"] = record
         return out
 
-    @check("empirical", compares="the growth rate of log P over the window, per step, averaged over the paths: "
-           "collapsing modes (s̄ < 0) against the stated 2ηs̄ plus the exact shift of the SGD map (quadrature); "
-           "surviving modes against 0 (stationary)",
-           tolerance="5 standard errors of the path average (collapsing: with the control variate −2ησΣξ/T, mean "
-           "exactly 0), plus 2η × the window mean of P (the −2ηP term of the drift, dropped from 2ηs̄)",
-           measures="absolute error")
+    @check("empirical", measures="absolute error")
     def collapse_exponent(self, case, run, trained):
+        """the growth rate of log P over the window, per step, averaged over the paths: collapsing modes (s̄ < 0)
+        against the stated 2ηs̄ plus the exact shift of the SGD map (quadrature); surviving modes against 0 (stationary)
+
+        Tolerance: 5 standard errors of the path average (collapsing: with the control variate −2ησΣξ/T, mean exactly
+        0), plus 2η × the window mean of P (the −2ηP term of the drift, dropped from 2ηs̄)
+        """
         out = []
         for target in case.targets:
             statistics = trained[target]
@@ -193,12 +209,13 @@ class LabelNoiseCollapse(Claim):
                                  "window mean": float(np.mean(statistics["mean"]))}))
         return out
 
-    @check("empirical", compares="surviving modes: the window average of P = uv over the paths against the stated "
-           "s̄ = s* − ησ²/2",
-           tolerance="5 standard errors of the path average, plus SGD's O(η) distance from the SDE limit: 2|m(η) − "
-           "m(η/2)| from the coupled companion at η/2, σ√2 (weak order one), with 5 standard errors of that "
-           "difference", measures="absolute error")
+    @check("empirical", measures="absolute error")
     def shrinkage(self, case, run, trained):
+        """surviving modes: the window average of P = uv over the paths against the stated s̄ = s* − ησ²/2
+
+        Tolerance: 5 standard errors of the path average, plus SGD's O(η) distance from the SDE limit: 2|m(η) − m(η/2)|
+        from the coupled companion at η/2, σ√2 (weak order one), with 5 standard errors of that difference
+        """
         out = []
         for target in case.targets:
             stated = float(_shrunk(case, target))
@@ -214,11 +231,14 @@ class LabelNoiseCollapse(Claim):
                                                  "temperature": float(case.eta * case.sigma**2)}))
         return out
 
-    @check("empirical", compares="the geometric mean exp E log P(t) of the paths at 21 times against the authors' "
-           "logistic S(t) from S(0) = 1: the derived bound E log P(t) ≤ log S(t) (Itô and AM ≥ GM)",
-           tolerance="one-sided: at most 5 standard errors above, after SGD's O(η) distance from the SDE limit "
-           "(2|difference| to the coupled η/2 companion)", measures="largest excess over the curve, in standard errors")
+    @check("empirical", measures="largest excess over the curve, in standard errors")
     def theory_curve(self, case, run, trained):
+        """the geometric mean exp E log P(t) of the paths at 21 times against the authors' logistic S(t) from S(0) = 1:
+        the derived bound E log P(t) ≤ log S(t) (Itô and AM ≥ GM)
+
+        Tolerance: one-sided: at most 5 standard errors above, after SGD's O(η) distance from the SDE limit
+        (2|difference| to the coupled η/2 companion)
+        """
         out = []
         for target in case.targets:
             logs, halves = trained[target]["logs"], trained[target]["logs_half"]
@@ -275,7 +295,7 @@ def _mpf(value: Fraction) -> mp.mpf:
 def _figure(directory, result) -> list:
     """Left: the shrinkage law, E[uv] against s*, both over ησ², with max(s* − ησ²/2, 0). Right: the mean and the
     geometric mean of P against the step for the drawn modes, with the authors' logistic curves."""
-    from ..plots import COLOURS, plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
+    from ..plots import COLOURS, plt, save, verdict_colour  # noqa: PLC0415 - matplotlib only when figures are asked for
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.4), constrained_layout=True)
     grid = np.linspace(0, 2.2, 100)
@@ -286,12 +306,12 @@ def _figure(directory, result) -> list:
         data = outcome.measurements
         if outcome.check == "collapse-exponent" and outcome.status in ("pass", "fail"):
             left.plot(data["target"] / data["temperature"], data["window mean"] / data["temperature"], "o", ms=4,
-                      color="#d1495b" if outcome.status == "fail" else "#1b6ca8")
+                      color=verdict_colour(outcome.status))
         if outcome.check == "theory-curve" and outcome.status in ("pass", "fail"):
             curves.append(data)
     left.set_xlabel(r"$s^*/(\eta\sigma^2)$")
     left.set_ylabel(r"$\mathbb{E}[uv]/(\eta\sigma^2)$ over the window")
-    left.set_title("shrinkage and collapse (points: label-noise SGD)", fontsize=10)
+    left.set_title("shrinkage and collapse (points: label-noise SGD)")
     left.legend(fontsize=8)
     surviving = [data for data in curves if data["target"] > data["temperature"] / 2]
     for colour, data in zip(COLOURS, sorted(surviving, key=lambda d: d["target"] / d["temperature"])[:4]):
@@ -302,9 +322,9 @@ def _figure(directory, result) -> list:
         right.plot(steps, np.exp(data["log curve"]), color=colour, lw=1, ls=":")
     right.set_xlabel("SGD step")
     right.set_ylabel("E[uv] (solid), exp E log uv (dashed), logistic (dotted)")
-    right.set_title("surviving modes against the authors' theory curve", fontsize=10)
+    right.set_title("surviving modes against the authors' theory curve")
     right.legend(fontsize=7.5)
-    figure.suptitle(r"Label-noise SGD on teacher modes: $uv \to s^* - \eta\sigma^2/2$, collapse below", fontsize=11)
+    figure.suptitle(r"Label-noise SGD on teacher modes: $uv \to s^* - \eta\sigma^2/2$, collapse below")
     return save(figure, directory, "label-noise-collapse")
 
 

@@ -51,37 +51,44 @@ class LinearFirst(Claim):
     id = "linear-first"
     title = "Early SGD is explained by the best linear classifier, which stays explained (Nakkiran et al.)"
     statement = (
-        "On points uniform in the unit disc labelled sign(x_2 − 0.6 sin(2π x_1)) with 10% training-label noise, a 2-100-1 "
-        "ReLU network trained by SGD (logistic loss, batch 32, lr 0.2, He init, last layer × 0.1) is explained early by "
+        "On points uniform in the unit disc labelled sign(x_2 − 0.6 sin(2π x_1)) with 10% training-label noise, a "
+        "2-100-1 "
+        "ReLU network trained by SGD (logistic loss, batch 32, lr 0.2, He init, last layer × 0.1) is explained early "
+        "by "
         "L, the logistic regression on the same data: while I(F_t; Y) ≤ I(L; Y), μ_Y(F_t; L)/I(F_t; Y) ≥ 0.85; later "
         "I(F_t; Y) exceeds I(L; Y) + 0.15 bits while μ_Y(F_t; L) stays ≥ 0.7 I(L; Y) (medians over seeds, test set "
         "of 20000 clean points, bits).")
-    provenance = (
-        ("seen", "The claim that the initial phase of SGD is explained by a linear classifier and that this part is "
-                 "retained, and the toy task (unit disc, sinusoidal boundary, 10% label noise) of Figure 1."),
-        ("reconstructed", "The network, optimiser and thresholds are ours, calibrated on this task (§3 of the claim's "
-                          "documentation); the paper's own experiments are on CIFAR and other images."),
-        ("derived", "μ and its plug-in estimator: the mutual-information claim."),
-    )
+    provenance = """
+        seen: The claim that the initial phase of SGD is explained by a linear classifier and that this part is
+        retained, and the toy task (unit disc, sinusoidal boundary, 10% label noise) of Figure 1.
+
+        reconstructed: The network, optimiser and thresholds are ours, calibrated on this task (§3 of the claim's
+        documentation); the paper's own experiments are on CIFAR and other images.
+
+        derived: μ and its plug-in estimator: the mutual-information claim.
+        """
     corruptions = (
         Corruption("early phase explained to 99%", lambda: _criteria(early=0.99), checks=("early-phase-explained",)),
         Corruption("the plateau holds all of F's information (μ ≥ 0.7 I(F;Y))", lambda: _criteria(**{"plateau of": "I(F;Y)"}),
                    checks=("correlation-retained",)),
     )
 
-    def strategy(self, run):
-        return task_cases()
+    case_strategy = task_cases()
 
     # --- once per run ----------------------------------------------------------------------------------------
     statement_key = staticmethod(theory.statement_key)
-    mu_estimator = derived(theory.identity_derivation, theory.bias_derivation, compares="μ as the interaction "
-                           "information of the (F, L, Y) table and the bias of its plug-in estimate (the "
-                           "mutual-information claim's derivations, which the curves rely on)")
+
+    @derived(theory.identity_derivation, theory.bias_derivation)
+    def mu_estimator(self):
+        """μ as the interaction information of the (F, L, Y) table and the bias of its plug-in estimate (the
+        mutual-information claim's derivations, which the curves rely on)
+        """
 
     # --- per case: the linear classifier -------------------------------------------------------------------
-    @check("numeric", compares="gradient norm of the regularised logistic loss at L (BFGS), per seed's data set",
-           tolerance=f"{SOLVER_TOLERANCE:g}: 100 × the solver's requested gtol", measures="largest gradient norm")
+    @check("numeric", tolerance=f"{SOLVER_TOLERANCE:g}: 100 × the solver's requested gtol",
+           measures="largest gradient norm")
     def linear_classifier_optimal(self, case, run):
+        """gradient norm of the regularised logistic loss at L (BFGS), per seed's data set"""
         norms, informations, accuracies = [], [], []
         for data in _tasks(case, run):
             linear = task.logistic_regression(data.train_inputs, data.train_labels)
@@ -121,11 +128,14 @@ class LinearFirst(Claim):
             results[case] = Trained(record=record, curves=curves, where=runs.where)
         return results
 
-    @check("empirical", compares="per seed, the smallest μ_Y(F_t; L)/I(F_t; Y) over checkpoints with "
-           f"{FLOOR} ≤ I(F_t; Y) ≤ I(L; Y); the median over seeds", tolerance="≥ 0.85: the calibration's threshold (a "
-           "chosen constant; observed 0.91–0.98 there), judged on the amplitude-0.6 task only",
+    @check("empirical",
+           compares="per seed, the smallest μ_Y(F_t; L)/I(F_t; Y) over checkpoints with "
+                    f"{FLOOR} ≤ I(F_t; Y) ≤ I(L; Y); the median over seeds",
            measures="0.85 − median ratio (≤ 0 when it holds)")
     def early_phase_explained(self, case, run, curves):
+        """Tolerance: ≥ 0.85: the calibration's threshold (a chosen constant; observed 0.91–0.98 there), judged on the
+        amplitude-0.6 task only
+        """
         minima = []
         for curve in curves.curves:
             ratios = [mu / info for info, mu, _ in curve["points"] if FLOOR <= info <= curve["linear"]]
@@ -139,11 +149,14 @@ class LinearFirst(Claim):
         return Measured(CRITERIA["early"] - median, 0, f"median smallest early μ/I = {median:.3f} over {len(usable)} seeds",
                         {"minima": usable})
 
-    @check("empirical", compares="at the last step: median μ_Y(F; L) against 0.7 I(L; Y), provided the network has gone "
-           "beyond L (median I(F; Y) ≥ I(L; Y) + 0.15 bits; otherwise inconclusive, as calibrated)",
-           tolerance="≥ 0.7 I(L; Y): the calibration's threshold (a chosen constant; observed μ in [0.22, 0.27] with "
-           "I(L; Y) = 0.27), judged on the amplitude-0.6 task only", measures="0.7 I(L;Y) − median μ (bits)")
+    @check("empirical", measures="0.7 I(L;Y) − median μ (bits)")
     def correlation_retained(self, case, run, curves):
+        """at the last step: median μ_Y(F; L) against 0.7 I(L; Y), provided the network has gone beyond L (median I(F;
+        Y) ≥ I(L; Y) + 0.15 bits; otherwise inconclusive, as calibrated)
+
+        Tolerance: ≥ 0.7 I(L; Y): the calibration's threshold (a chosen constant; observed μ in [0.22, 0.27] with I(L;
+        Y) = 0.27), judged on the amplitude-0.6 task only
+        """
         last = [curve["points"][-1] for curve in curves.curves]
         info = float(np.median([p[0] for p in last]))
         mu = float(np.median([p[1] for p in last]))
@@ -157,10 +170,12 @@ class LinearFirst(Claim):
         reference = linear if CRITERIA["plateau of"] == "I(L;Y)" else info
         return Measured(CRITERIA["plateau"] * reference - mu, 0, summary, {"I(F;Y)": info, "mu": mu, "I(L;Y)": linear})
 
-    @check("empirical", compares="the curves I(F_t; Y), μ_Y(F_t; L) and test accuracy over training, every seed",
-           tolerance="reported, not judged: a measurement is recorded only when every checkpoint's estimates are finite",
-           measures="non-finite estimates")
+    @check("empirical", measures="non-finite estimates")
     def curves_reported(self, case, run, curves):
+        """the curves I(F_t; Y), μ_Y(F_t; L) and test accuracy over training, every seed
+
+        Tolerance: reported, not judged: a measurement is recorded only when every checkpoint's estimates are finite
+        """
         values = [value for curve in curves.curves for point in curve["points"] for value in point]
         median = np.median(np.array([[p[:3] for p in curve["points"]] for curve in curves.curves]), axis=0)
         return Measured(sum(1 for v in values if not math.isfinite(v)), 0, curves.where,
@@ -250,10 +265,9 @@ def _figure(directory, result) -> list:
         axis.set_xlabel("SGD steps (batch 32)")
         axis.set_ylabel("bits (medians over seeds)")
         kind = "task: linear + sinusoid" if amplitude == float(TASK_AMPLITUDE) else "control: nearly linear"
-        axis.set_title(f"amplitude {amplitude:g} ({kind})", fontsize=10)
+        axis.set_title(f"amplitude {amplitude:g} ({kind})")
         axis.legend(fontsize=8, loc="upper left")
-    figure.suptitle("Nakkiran et al.: early SGD is explained by the linear classifier L, and μ stays near I(L;Y)",
-                    fontsize=11)
+    figure.suptitle("Nakkiran et al.: early SGD is explained by the linear classifier L, and μ stays near I(L;Y)")
     return save(figure, directory, "linear-first")
 
 

@@ -65,32 +65,41 @@ class MaxMargin(Claim):
         "w(t) = ŵ log t + ρ(t) with ŵ the hard-margin SVM (min ‖w‖ subject to ⟨w, z_i⟩ ≥ 1) and ρ(t) converging; "
         "on the span of the support vectors ⟨ρ(∞), z_i⟩ = −log(n α_i), α the SVM's duals. Hence ‖w(t)‖ grows like "
         "‖ŵ‖ log t and ‖w/‖w‖ − ŵ/‖ŵ‖‖ ~ ‖P⊥ρ(∞)‖/(‖ŵ‖ log t).")
-    provenance = (
-        ("seen", "Vardi's review (CACM 2023): for linearly separable data, gradient flow on the logistic loss of a "
-                 "linear predictor converges in direction to the ℓ2 maximum-margin predictor (Soudry et al.), and "
-                 "the results extend to gradient descent."),
-        ("reconstructed", "The rate statement w(t) = ŵ log t + ρ(t) with ρ bounded, the offset on the support and "
-                          "the 1/log t direction rate are Soudry et al.'s (JMLR 2018), reconstructed, not quoted."),
-        ("derived", "The exact solutions behind the asymptote, the logistic tail and the 1/log t constant: "
-                    "docs/claims/vardi-classics.md §3."),
-    )
+    provenance = """
+        seen: Vardi's review (CACM 2023): for linearly separable data, gradient flow on the logistic loss of a linear
+        predictor converges in direction to the ℓ2 maximum-margin predictor (Soudry et al.), and the results extend to
+        gradient descent.
+
+        reconstructed: The rate statement w(t) = ŵ log t + ρ(t) with ρ bounded, the offset on the support and the 1/log
+        t direction rate are Soudry et al.'s (JMLR 2018), reconstructed, not quoted.
+
+        derived: The exact solutions behind the asymptote, the logistic tail and the 1/log t constant:
+        docs/claims/vardi-classics.md §3.
+        """
 
     statement_key = staticmethod(theory.statement_key)
-    asymptotic_solution = derived(theory.exponential_tail, compares="one point: w(t) = z log(1 + ‖z‖²t)/‖z‖² solves "
-                                  "the flow from 0; two support vectors: ŵ log t + ρ with ⟨ρ, z_i⟩ = −log(nα_i) solves "
-                                  "it exactly; −ℓ′ of the logistic loss is e^{−u} − e^{−2u} + …; log t · (direction "
-                                  "gap) → ‖P⊥ρ‖/‖ŵ‖", tolerance="exact: SymPy reduces lhs − rhs to 0")
 
-    def strategy(self, run):
-        return margin_cases()
+    @derived(theory.exponential_tail)
+    def asymptotic_solution(self):
+        """one point: w(t) = z log(1 + ‖z‖²t)/‖z‖² solves the flow from 0; two support vectors: ŵ log t + ρ with ⟨ρ,
+        z_i⟩ = −log(nα_i) solves it exactly; −ℓ′ of the logistic loss is e^{−u} − e^{−2u} + …; log t · (direction gap) →
+        ‖P⊥ρ‖/‖ŵ‖
 
-    @check("numeric", compares="the gradient flow (SciPy DOP853, rtol 1e-12, in log time τ = log t until its slowest "
-           "transient decayed by e^{−40}) against the stated asymptote from the exact SVM (numerics.svm, NNLS, KKT "
-           "checked): ‖dw/dτ − ŵ‖/‖ŵ‖ and the offset ‖P_S(w − ŵτ) − ρ_S‖/(1 + ‖ρ_S‖), both losses",
-           tolerance="1e-9(1 + τ_end‖ŵ‖max‖z_i‖): the integrator's global relative error at rtol 1e-12 over ≤ 4000 "
-           "units of log time, amplified by the cancellation in ⟨w, z_i⟩ − τ and w − ŵτ (both O(τ‖ŵ‖‖z‖)); the "
-           "transient is below e^{−40}", measures="relative error")
+        Tolerance: exact: SymPy reduces lhs − rhs to 0
+        """
+
+    case_strategy = margin_cases()
+
+    @check("numeric", measures="relative error")
     def flow_asymptote(self, case, run):
+        """the gradient flow (SciPy DOP853, rtol 1e-12, in log time τ = log t until its slowest transient decayed by
+        e^{−40}) against the stated asymptote from the exact SVM (numerics.svm, NNLS, KKT checked): ‖dw/dτ − ŵ‖/‖ŵ‖ and
+        the offset ‖P_S(w − ŵτ) − ρ_S‖/(1 + ‖ρ_S‖), both losses
+
+        Tolerance: 1e-9(1 + τ_end‖ŵ‖max‖z_i‖): the integrator's global relative error at rtol 1e-12 over ≤ 4000 units of
+        log time, amplified by the cancellation in ⟨w, z_i⟩ − τ and w − ŵτ (both O(τ‖ŵ‖‖z‖)); the transient is below
+        e^{−40}
+        """
         def measure(loss, asymptote, path, _):
             rows = (case.data[1][:, None] * case.data[0])[asymptote.support]
             inside = rows.T @ np.linalg.solve(rows @ rows.T, rows)  # the projector onto span(S)
@@ -104,12 +113,15 @@ class MaxMargin(Claim):
                              "svm kkt": asymptote.svm.kkt})
         return _per_loss(case, measure)
 
-    @check("numeric", compares="the 1/log t rate on the flow: the exponent p of gap(τ) ∝ τ^p fitted between τ_end/2 and "
-           "τ_end (τ = log t), against −1; reported: gap·τ against its limit ‖P⊥ρ‖/‖ŵ‖ (P⊥: orthogonal to ŵ)",
-           tolerance="derived: (−log(1 − ε_a) − log(1 − ε_b))/log 2 + 1e-6, ε = ‖ρ‖/(‖ŵ‖τ − ‖ρ‖) + "
-           "(‖P⊥ρ‖/(‖ŵ‖τ − ‖ρ‖))² the first-order remainder of gap·τ; 1e-6 for ρ's change over the window (its "
-           "transient is below e^{−20} there) and the integrator", measures="|p + 1|")
+    @check("numeric", measures="|p + 1|")
     def flow_direction_rate(self, case, run):
+        """the 1/log t rate on the flow: the exponent p of gap(τ) ∝ τ^p fitted between τ_end/2 and τ_end (τ = log t),
+        against −1; reported: gap·τ against its limit ‖P⊥ρ‖/‖ŵ‖ (P⊥: orthogonal to ŵ)
+
+        Tolerance: derived: (−log(1 − ε_a) − log(1 − ε_b))/log 2 + 1e-6, ε = ‖ρ‖/(‖ŵ‖τ − ‖ρ‖) + (‖P⊥ρ‖/(‖ŵ‖τ − ‖ρ‖))²
+        the first-order remainder of gap·τ; 1e-6 for ρ's change over the window (its transient is below e^{−20} there)
+        and the integrator
+        """
         def measure(loss, asymptote, path, _):
             growth = asymptote.growth
             unit = growth / np.linalg.norm(growth)
@@ -156,11 +168,14 @@ class MaxMargin(Claim):
                                           half=runs.predictors[2 * p + 1], where=runs.where)
         return results
 
-    @check("empirical", compares="torch GD (batched, torch.optim.SGD, w(0) = 0, step η = 1/max‖z_i‖² and η/2) "
-           "against the flow at the same times t = ηk (13 log-spaced k): ‖w_GD(η/2) − w(t)‖, both losses",
-           tolerance="first order in η: 2‖w_GD(η) − w_GD(η/2)‖ (the factor 2 covers the O(η²) remainder) plus the "
-           "flow's tolerance 1e-7(1 + ‖w‖) and rounding 4k(n + d)u‖w‖", measures="ratio to bound")
+    @check("empirical", measures="ratio to bound")
     def gd_vs_flow(self, case, run, trained):
+        """torch GD (batched, torch.optim.SGD, w(0) = 0, step η = 1/max‖z_i‖² and η/2) against the flow at the same
+        times t = ηk (13 log-spaced k): ‖w_GD(η/2) − w(t)‖, both losses
+
+        Tolerance: first order in η: 2‖w_GD(η) − w_GD(η/2)‖ (the factor 2 covers the O(η²) remainder) plus the flow's
+        tolerance 1e-7(1 + ‖w‖) and rounding 4k(n + d)u‖w‖
+        """
         def measure(loss, _, __, model):
             flow = _flow_at(case, loss, model.step, model.record)
             ratios = [np.linalg.norm(model.half[r] - flow[r]) / _distance_bound(case, run, model, flow, r)
@@ -168,11 +183,14 @@ class MaxMargin(Claim):
             return Measured(worst(ratios), 1.0, f"{loss}, η = {model.step:.3g}", {"loss": loss})
         return _per_loss(case, measure, trained)
 
-    @check("empirical", compares="torch GD's direction gap ‖w/‖w‖ − ŵ/‖ŵ‖‖ against the flow's at the same 13 times "
-           "(both losses); reported: GD's fitted exponent p of gap ∝ (log t)^p over its last two decades and "
-           "gap·log t", tolerance="geometry: |gap_GD − gap_flow| ≤ 2‖w_GD − w‖/‖w‖, with ‖w_GD − w‖ replaced by "
-           "gd-vs-flow's first-order bound", measures="ratio to bound")
+    @check("empirical", measures="ratio to bound")
     def gd_direction(self, case, run, trained):
+        """torch GD's direction gap ‖w/‖w‖ − ŵ/‖ŵ‖‖ against the flow's at the same 13 times (both losses); reported:
+        GD's fitted exponent p of gap ∝ (log t)^p over its last two decades and gap·log t
+
+        Tolerance: geometry: |gap_GD − gap_flow| ≤ 2‖w_GD − w‖/‖w‖, with ‖w_GD − w‖ replaced by gd-vs-flow's first-order
+        bound
+        """
         def measure(loss, asymptote, _, model):
             unit = asymptote.growth / np.linalg.norm(asymptote.growth)
             flow = _flow_at(case, loss, model.step, model.record)
@@ -207,7 +225,6 @@ class MaxMargin(Claim):
                    lambda: theory.substituted(offset=lambda count, dual: -sp.log(dual)),
                    checks=("asymptotic-solution", "flow-asymptote")),
     )
-
 
     def tables(self, result) -> dict:
         flow = {(o.case, o.measurements["loss"]): o.measurements for o in result.outcomes
@@ -246,7 +263,7 @@ class MaxMargin(Claim):
         decay.set_title("direction gap of GD (solid: exponential, dashed: logistic);\ndotted: the flow's limit "
                         r"$\|P_\perp\rho\|/(\|\hat w\|\log t)$", fontsize=9.5)
         decay.grid(alpha=0.25, which="both")
-        figure.suptitle("maxmargin: GD on separable data turns towards the hard-margin SVM at rate 1/log t", fontsize=11)
+        figure.suptitle("maxmargin: GD on separable data turns towards the hard-margin SVM at rate 1/log t")
         return save(figure, directory, "maxmargin")
 
 
@@ -339,7 +356,7 @@ def _plane_panel(axis, settings, colours) -> None:
     axis.set_aspect("equal")
     axis.set_xlim(-3.5, 3.5)
     axis.set_ylim(-3.5, 3.5)
-    axis.set_title("d = 2, logistic loss: GD's boundary turns to the SVM's", fontsize=10)
+    axis.set_title("d = 2, logistic loss: GD's boundary turns to the SVM's")
     axis.plot([], [], "k:", lw=0.8, label="SVM margins ⟨ŵ, x⟩ = ±1")
     axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     axis.grid(alpha=0.25)

@@ -72,39 +72,53 @@ class MinimumNorm(Claim):
     statement = (
         "For X ∈ R^{n×d} of full row rank n < d, y ∈ R^n and the loss L(w) = ½‖Xw − y‖², gradient descent "
         "w_{k+1} = w_k − ηXᵀ(Xw_k − y) from w₀ with 0 < η < 2/λ_{max}(XXᵀ) stays in w₀ + row(X) and converges to "
-        "w∞ = w₀ + X^+(y − Xw₀), the interpolant (Xw = y) closest to w₀ (from w₀ = 0: the minimum-norm interpolant), with "
+        "w∞ = w₀ + X^+(y − Xw₀), the interpolant (Xw = y) closest to w₀ (from w₀ = 0: the minimum-norm interpolant), "
+        "with "
         "‖w_k − w∞‖ ≤ ρ^k‖w₀ − w∞‖, ρ = max(|1 − ηλ_{min}|, |1 − ηλ_{max}|) over the eigenvalues of XXᵀ.")
-    provenance = (
-        ("seen", "Vardi's review (CACM 2023, 'Implicit bias in regression: linear regression'): gradient flow on "
-                 "linear regression converges to the global minimum closest to the initialisation in ℓ2 distance, "
-                 "R(w) = ‖w − w(0)‖, and this extends to gradient descent and SGD."),
-        ("reconstructed", "The precise gradient-descent form (step condition η < 2/λ_{max}, the rate from the "
-                          "spectrum) is the classical statement, not quoted from the review."),
-        ("derived", "Every identity here for symbolic dimensions n × d with SymPy's matrix algebra (checked in "
-                    "coordinates too); docs/claims/vardi-classics.md §1."),
-    )
+    provenance = """
+        seen: Vardi's review (CACM 2023, 'Implicit bias in regression: linear regression'): gradient flow on linear
+        regression converges to the global minimum closest to the initialisation in ℓ2 distance, R(w) = ‖w − w(0)‖, and
+        this extends to gradient descent and SGD.
+
+        reconstructed: The precise gradient-descent form (step condition η < 2/λ_{max}, the rate from the spectrum) is
+        the classical statement, not quoted from the review.
+
+        derived: Every identity here for symbolic dimensions n × d with SymPy's matrix algebra (checked in coordinates
+        too); docs/claims/vardi-classics.md §1.
+        """
 
     # --- once per run: the derivations ----------------------------------------------------------------
     statement_key = staticmethod(theory.statement_key)
-    row_space_invariance = derived(theory.gradient_descent, compares="∇L = Xᵀ(Xw − y); P = Xᵀ(XXᵀ)^{-1}X is a "
-                                   "symmetric idempotent; a GD step keeps (I − P)w; the stated limit interpolates, "
-                                   "lies in w₀ + row(X), and the error contracts by I − ηXᵀX from a start in the row "
-                                   "space (symbolic n × d)", tolerance="exact: SymPy's matrix algebra reduces "
-                                   "lhs − rhs to the zero matrix, and it vanishes in coordinates (n = 2, d = 3) at "
-                                   "random rational points")
-    closest_interpolant = derived(theory.closest_interpolant, compares="X^+ = Xᵀ(XXᵀ)^{-1} satisfies the four Penrose "
-                                  "conditions, the stated limit is w₀ + X^+(y − Xw₀) (Lagrange stationarity), and "
-                                  "‖w∞ + z − w₀‖² = ‖w∞ − w₀‖² + ‖z‖² for every z in null(X)",
-                                  tolerance="exact: as row-space-invariance")
+
+    @derived(theory.gradient_descent)
+    def row_space_invariance(self):
+        """∇L = Xᵀ(Xw − y); P = Xᵀ(XXᵀ)^{-1}X is a symmetric idempotent; a GD step keeps (I − P)w; the stated limit
+        interpolates, lies in w₀ + row(X), and the error contracts by I − ηXᵀX from a start in the row space (symbolic n
+        × d)
+
+        Tolerance: exact: SymPy's matrix algebra reduces lhs − rhs to the zero matrix, and it vanishes in coordinates (n
+        = 2, d = 3) at random rational points
+        """
+
+    @derived(theory.closest_interpolant)
+    def closest_interpolant(self):
+        """X^+ = Xᵀ(XXᵀ)^{-1} satisfies the four Penrose conditions, the stated limit is w₀ + X^+(y − Xw₀) (Lagrange
+        stationarity), and ‖w∞ + z − w₀‖² = ‖w∞ − w₀‖² + ‖z‖² for every z in null(X)
+
+        Tolerance: exact: as row-space-invariance
+        """
 
     # --- per case: numbers ------------------------------------------------------------------------------
     def strategy(self, run):
         return interpolation_cases(step_budget=run.profile.step_budget)
 
-    @check("numeric", compares="the stated limit, evaluated exactly in rationals, against w₀ + X^+(y − Xw₀) with X^+ "
-           "from mpmath's SVD (no normal equations) at dps digits", tolerance="10^(10−dps) relative: the SVD "
-           "carries 20 guard digits", measures="relative error")
+    @check("numeric", measures="relative error")
     def limit_vs_svd(self, case, run):
+        """the stated limit, evaluated exactly in rationals, against w₀ + X^+(y − Xw₀) with X^+ from mpmath's SVD (no
+        normal equations) at dps digits
+
+        Tolerance: 10^(10−dps) relative: the SVD carries 20 guard digits
+        """
         stated = _stated_limit(case)
         reference = numbers.limit_by_svd(case.problem, dps=run.dps)
         with mp.workdps(run.dps + numbers.GUARD_DIGITS):
@@ -112,10 +126,13 @@ class MinimumNorm(Claim):
             error = difference / mp.norm(reference) if mp.norm(reference) else difference
         return Measured(float(error), digits_tolerance(run.dps), f"n = {len(case.inputs)}, d = {len(case.init)}")
 
-    @check("numeric", compares="in exact rational arithmetic: Xw∞ = y, and w∞ − w₀ is orthogonal to every vector "
-           "of an exact basis of null(X) (so no other interpolant is closer to w₀)",
-           tolerance="0: exact arithmetic", measures="largest |residual| (exact)")
+    @check("numeric", measures="largest |residual| (exact)")
     def limit_is_closest(self, case, run):
+        """in exact rational arithmetic: Xw∞ = y, and w∞ − w₀ is orthogonal to every vector of an exact basis of null(X)
+        (so no other interpolant is closer to w₀)
+
+        Tolerance: 0: exact arithmetic
+        """
         stated = sp.Matrix(_stated_limit(case))
         x, y, w = _exact(case)
         residuals = list(x * stated - y)
@@ -123,10 +140,13 @@ class MinimumNorm(Claim):
         return Measured(float(max(abs(r) for r in residuals)), 0.0,
                         f"{len(residuals) - len(case.targets)} null-space directions")
 
-    @check("numeric", compares="the stated rate from the extreme eigenvalues of XXᵀ (mpmath eigsy) against "
-           "‖(I − ηXᵀX)P‖₂, the largest singular value of one GD step on the row space (mpmath SVD of a d × d "
-           "matrix)", tolerance="10^(10−dps) relative: both carry 20 guard digits", measures="relative error")
+    @check("numeric", measures="relative error")
     def rate_vs_iteration_norm(self, case, run):
+        """the stated rate from the extreme eigenvalues of XXᵀ (mpmath eigsy) against ‖(I − ηXᵀX)P‖₂, the largest
+        singular value of one GD step on the row space (mpmath SVD of a d × d matrix)
+
+        Tolerance: 10^(10−dps) relative: both carry 20 guard digits
+        """
         stated = _stated_rate(case, run.dps)
         reference = numbers.iteration_norm(case.problem, case.step, dps=run.dps)
         with mp.workdps(run.dps + 10):
@@ -153,12 +173,14 @@ class MinimumNorm(Claim):
             results[case] = Trained(record=records[i], weights=runs.recorded[i], where=runs.where)
         return results
 
-    @check("empirical", compares="torch GD (batched, torch.optim.SGD): the component of w_k − anchor outside the "
-           "row space, ‖(I − P)(w_k − w₀)‖, at 16 log-spaced steps",
-           tolerance="float rounding only: k·B (B the first-order rounding of one step, c = n + d + 4 ulps of "
-           "each term; I − ηXᵀX does not expand errors) plus the rounding of applying I − P",
-           measures="ratio to bound")
+    @check("empirical", measures="ratio to bound")
     def gd_stays_in_affine_set(self, case, run, trained):
+        """torch GD (batched, torch.optim.SGD): the component of w_k − anchor outside the row space, ‖(I − P)(w_k −
+        w₀)‖, at 16 log-spaced steps
+
+        Tolerance: float rounding only: k·B (B the first-order rounding of one step, c = n + d + 4 ulps of each term; I
+        − ηXᵀX does not expand errors) plus the rounding of applying I − P
+        """
         x, _, _ = _exact(case)
         outside = np.array((sp.eye(x.cols) - x.T * (x * x.T).inv() * x).evalf(20).tolist(), dtype=float)
         anchor = np.array([float(v) for v in _stated_anchor(case)])
@@ -170,10 +192,12 @@ class MinimumNorm(Claim):
             ratios.append(_ratio(np.linalg.norm(outside @ (w - anchor)), k * per_step + applied))
         return Measured(worst(ratios), 1.0, trained.where)
 
-    @check("empirical", compares="torch GD against the stated limit at 16 log-spaced steps k ≥ 1: ‖w_k − w∞‖",
-           tolerance="the spectral bound ρ^k‖w₀ − w∞‖ (stated rate) plus float rounding k·B + 2u‖w∞‖",
-           measures="ratio to bound")
+    @check("empirical", measures="ratio to bound")
     def gd_vs_limit(self, case, run, trained):
+        """torch GD against the stated limit at 16 log-spaced steps k ≥ 1: ‖w_k − w∞‖
+
+        Tolerance: the spectral bound ρ^k‖w₀ − w∞‖ (stated rate) plus float rounding k·B + 2u‖w∞‖
+        """
         final = np.array([float(v) for v in _stated_limit(case)])
         start = np.array([float(v) for v in case.init])
         rate = float(_stated_rate(case, run.dps))
@@ -220,11 +244,9 @@ class MinimumNorm(Claim):
         decay.set_yscale("log")
         decay.set_xlabel("GD step k (step 0 drawn at 0.7)")
         decay.set_ylabel(r"$\|w_k - w_\infty\| \,/\, \|w_0 - w_\infty\|$")
-        decay.set_title(f"{len(curves)} drawn cases: GD (dots) under the bound $\\rho^k$ + rounding (dashed)",
-                        fontsize=10)
+        decay.set_title(f"{len(curves)} drawn cases: GD (dots) under the bound $\\rho^k$ + rounding (dashed)")
         decay.grid(alpha=0.25, which="both")
-        figure.suptitle("minnorm: gradient descent on least squares converges to the interpolant closest to $w_0$",
-                        fontsize=11)
+        figure.suptitle("minnorm: gradient descent on least squares converges to the interpolant closest to $w_0$")
         return save(figure, directory, "minnorm")
 
 
@@ -284,7 +306,7 @@ def _plane_panel(axis, settings, colours) -> None:
     axis.set_ylim(-3, 3)
     axis.set_xlabel("$w_1$")
     axis.set_ylabel("$w_2$")
-    axis.set_title(r"$d = 2$, $x = (1, 2)$, $y = 2$: paths meet the line at right angles", fontsize=10)
+    axis.set_title(r"$d = 2$, $x = (1, 2)$, $y = 2$: paths meet the line at right angles")
     axis.legend(fontsize=7.5, loc="lower left")
     axis.grid(alpha=0.25)
 

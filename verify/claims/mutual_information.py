@@ -59,13 +59,13 @@ class MutualInformation(Claim):
         "independent of (F, Y); μ = −1 bit for XOR; μ = 1 − h(a ∗ b) for binary symmetric channels. The plug-in "
         "estimator from N samples has E μ̂ − μ = Σ_T s_T[−(K_T − 1)/(2N) − (S_T − 1)/(12N²)]/ln 2 + O(N^-3) over the "
         "seven entropy tables T (K_T cells of positive probability, S_T = Σ 1/q).")
-    provenance = (
-        ("seen", "The definition μ_Y(F; L) = I(F; Y) − I(F; Y | L) (the paper's abstract and Definition 1); the "
-                 "plug-in joint-histogram estimator in bits (a third-party reproduction of the paper)."),
-        ("derived", "Every identity, bound and special case, and the bias of the plug-in estimator to order 1/N^3 "
-                    "(docs/claims/increasing-complexity.md §1); they are standard information theory, not "
-                    "statements of the paper."),
-    )
+    provenance = """
+        seen: The definition μ_Y(F; L) = I(F; Y) − I(F; Y | L) (the paper's abstract and Definition 1); the plug-in
+        joint-histogram estimator in bits (a third-party reproduction of the paper).
+
+        derived: Every identity, bound and special case, and the bias of the plug-in estimator to order 1/N^3
+        (docs/claims/increasing-complexity.md §1); they are standard information theory, not statements of the paper.
+        """
     corruptions = (
         Corruption("interaction form with −H(F,L,Y)", lambda: _flipped_joint_entropy(),
                    checks=("interaction-information", "definition-vs-entropy-form")),
@@ -75,28 +75,43 @@ class MutualInformation(Claim):
             a_ * b_)), checks=("special-cases",)),
     )
 
-    def strategy(self, run):
-        return joint_cases()
+    case_strategy = joint_cases()
 
     # --- once per run --------------------------------------------------------------------------------------
     statement_key = staticmethod(theory.statement_key)
-    interaction_information = derived(theory.identity_derivation, compares="I(F;Y) − I(F;Y|L) from the definitions "
-                                      "equals the interaction form, I(L;Y) − I(L;Y|F) and I(F;L) − I(F;L|Y) (binary F, "
-                                      "L, Y, symbolic pmf)")
-    bounds = derived(theory.bounds_derivation, compares="I(F;Y|L) and I(F;Y) as (weighted) relative entropies, ≥ 0 "
-                     "by Gibbs: the bounds on μ")
-    special_cases = derived(theory.special_cases_derivation, compares="μ_Y(F;F) = I(F;Y), μ = 0 for L independent, "
-                            "μ = −1 bit for XOR, μ = 1 − h(a ∗ b) for binary symmetric channels",
-                            tolerance="exact; the independence and channel steps are 60-digit spot-checks at two "
-                                      "points")
-    plug_in_bias = derived(theory.bias_derivation, compares="binomial cumulants, the Taylor expansion of −p̂ log p̂ to "
-                           "order 1/N^3 and the bias of μ̂ as the signed sum over the seven tables")
+
+    @derived(theory.identity_derivation)
+    def interaction_information(self):
+        """I(F;Y) − I(F;Y|L) from the definitions equals the interaction form, I(L;Y) − I(L;Y|F) and I(F;L) − I(F;L|Y)
+        (binary F, L, Y, symbolic pmf)
+        """
+
+    @derived(theory.bounds_derivation)
+    def bounds(self):
+        """I(F;Y|L) and I(F;Y) as (weighted) relative entropies, ≥ 0 by Gibbs: the bounds on μ"""
+
+    @derived(theory.special_cases_derivation)
+    def special_cases(self):
+        """μ_Y(F;F) = I(F;Y), μ = 0 for L independent, μ = −1 bit for XOR, μ = 1 − h(a ∗ b) for binary symmetric
+        channels
+
+        Tolerance: exact; the independence and channel steps are 60-digit spot-checks at two points
+        """
+
+    @derived(theory.bias_derivation)
+    def plug_in_bias(self):
+        """binomial cumulants, the Taylor expansion of −p̂ log p̂ to order 1/N^3 and the bias of μ̂ as the signed sum
+        over the seven tables
+        """
 
     # --- per case: exact values ----------------------------------------------------------------------------
-    @check("numeric", compares="μ from the definitions I(F;Y) − I(F;Y|L) against the stated entropy form and the two "
-           "symmetric forms, on the case's pmf", tolerance="10^(10−dps) absolute: all at dps + 10 digits",
-           measures="absolute error (bits)")
+    @check("numeric", measures="absolute error (bits)")
     def definition_vs_entropy_form(self, case, run):
+        """μ from the definitions I(F;Y) − I(F;Y|L) against the stated entropy form and the two symmetric forms, on the
+        case's pmf
+
+        Tolerance: 10^(10−dps) absolute: all at dps + 10 digits
+        """
         joint = case.joint()
         with mp.workdps(run.dps + 10):
             mu = numbers.performance_correlation(joint, dps=run.dps)
@@ -108,9 +123,12 @@ class MutualInformation(Claim):
             error = worst(float(abs(mu - other)) for other in others)
         return Measured(error, digits_tolerance(run.dps), f"μ = {float(mu):.6f} bits", {"mu": float(mu)})
 
-    @check("numeric", compares="−min(I(F;Y|L), I(L;Y|F), I(F;L|Y)) ≤ μ ≤ min(I(F;Y), I(L;Y), I(F;L)) on the case's pmf",
-           tolerance="10^(10−dps): the exact values' precision", measures="largest violation (bits): ≤ 0 when both hold")
+    @check("numeric", measures="largest violation (bits): ≤ 0 when both hold")
     def bounds_hold(self, case, run):
+        """−min(I(F;Y|L), I(L;Y|F), I(F;L|Y)) ≤ μ ≤ min(I(F;Y), I(L;Y), I(F;L)) on the case's pmf
+
+        Tolerance: 10^(10−dps): the exact values' precision
+        """
         joint = case.joint()
         with mp.workdps(run.dps + 10):
             mu = numbers.performance_correlation(joint, dps=run.dps)
@@ -121,9 +139,13 @@ class MutualInformation(Claim):
         return Measured(violation, digits_tolerance(run.dps), f"{float(lower):.4f} ≤ μ = {float(mu):.4f} ≤ "
                         f"{float(upper):.4f}", {"mu": float(mu), "lower": float(lower), "upper": float(upper)})
 
-    @check("numeric", compares="μ_Y(F; F) against I(F; Y), and μ with L replaced by an independent copy of the case's "
-           "L (p(f, y)p(l)) against 0", tolerance="10^(10−dps) absolute", measures="absolute error (bits)")
+    @check("numeric", measures="absolute error (bits)")
     def identities_on_case(self, case, run):
+        """μ_Y(F; F) against I(F; Y), and μ with L replaced by an independent copy of the case's L (p(f, y)p(l)) against
+        0
+
+        Tolerance: 10^(10−dps) absolute
+        """
         joint = case.joint()
         pair, single = joint.sum(axis=1), joint.sum(axis=(0, 2))
         same = np.zeros((joint.shape[0], joint.shape[0], joint.shape[2]), dtype=object)
@@ -139,20 +161,24 @@ class MutualInformation(Claim):
         return Measured(worst(float(e) for e in errors), digits_tolerance(run.dps))
 
     # --- per case: the plug-in estimator -------------------------------------------------------------------
-    @check("numeric", compares="the float64 plug-in estimator applied to the pmf itself against the exact μ",
-           tolerance="first-order rounding: Σ over the seven tables' cells of 4u(1 + |log2 q|)q",
-           measures="absolute error (bits)")
+    @check("numeric", measures="absolute error (bits)")
     def plug_in_on_pmf(self, case, run):
+        """the float64 plug-in estimator applied to the pmf itself against the exact μ
+
+        Tolerance: first-order rounding: Σ over the seven tables' cells of 4u(1 + |log2 q|)q
+        """
         joint = case.joint()
         with mp.workdps(run.dps):
             exact = numbers.performance_correlation(joint, dps=run.dps)
             error = float(abs(mp.mpf(float(numbers.plug_in(joint.astype(np.float64)))) - exact))
         return Measured(error, numbers.plug_in_rounding(joint.astype(np.float64)))
 
-    @check("numeric", compares="exact E μ̂ − μ (binomial sums over every cell, N = ⌈20/min q⌉) against the stated two-"
-           "term expansion", tolerance="2 × Σ_T |S_T − S₂_T|/(12N³ ln 2), the size of the next (third-order) term",
-           measures="absolute error (bits)")
+    @check("numeric", measures="absolute error (bits)")
     def plug_in_bias_expansion(self, case, run):
+        """exact E μ̂ − μ (binomial sums over every cell, N = ⌈20/min q⌉) against the stated two-term expansion
+
+        Tolerance: 2 × Σ_T |S_T − S₂_T|/(12N³ ln 2), the size of the next (third-order) term
+        """
         joint = case.joint()
         samples = numbers.samples_for(joint, per_cell=PER_CELL)
         with mp.workdps(run.dps):
@@ -162,10 +188,13 @@ class MutualInformation(Claim):
         return Measured(abs(bias - stated), 2 * third, f"N = {samples}: E μ̂ − μ = {bias:.4e}, expansion {stated:.4e}",
                         {"samples": samples, "bias": bias, "expansion": stated})
 
-    @check("numeric", compares="the mean of μ̂ over independent data sets of N samples (multinomial draws from the "
-           "run's seed) against the exact E μ̂", tolerance=f"{Z} standard errors of the mean (false alarm 5.7e-7 per "
-           "case; within rounding when μ̂ does not vary)", measures="|mean − E μ̂|/standard error")
+    @check("numeric",
+           tolerance=f"{Z} standard errors of the mean (false alarm 5.7e-7 per "
+                     "case; within rounding when μ̂ does not vary)", measures="|mean − E μ̂|/standard error")
     def plug_in_monte_carlo(self, case, run):
+        """the mean of μ̂ over independent data sets of N samples (multinomial draws from the run's seed) against the
+        exact E μ̂
+        """
         joint = case.joint()
         probabilities = joint.astype(np.float64)
         samples = numbers.samples_for(joint, per_cell=PER_CELL)
@@ -219,7 +248,7 @@ def _figure(directory, settings) -> list:
                          label=rf"$\mu_Y(F;L)$, $P[L=Y] = {accuracy_l}$")
     information.set_xlabel(r"$P[F = Y]$")
     information.set_ylabel("bits")
-    information.set_title("Unbiased binary F, Y; L a second channel of Y", fontsize=10)
+    information.set_title("Unbiased binary F, Y; L a second channel of Y")
     information.legend(fontsize=8)
     joint = numbers.exact_joint(np.array([[[5, 1], [2, 1]], [[1, 2], [1, 6]]], dtype=object))
     with mp.workdps(30):
@@ -240,10 +269,10 @@ def _figure(directory, settings) -> list:
     bias.set_yscale("log")
     bias.set_xlabel("samples N")
     bias.set_ylabel("|bias| (bits)")
-    bias.set_title(rf"Plug-in bias, binary F, L, Y ($\mu = {exact:.3f}$ bits)", fontsize=10)
+    bias.set_title(rf"Plug-in bias, binary F, L, Y ($\mu = {exact:.3f}$ bits)")
     bias.grid(alpha=0.25, which="both")
     bias.legend(fontsize=8)
-    figure.suptitle("Nakkiran et al.'s performance correlation and its plug-in estimator", fontsize=11)
+    figure.suptitle("Nakkiran et al.'s performance correlation and its plug-in estimator")
     return save(figure, directory, "mutual-information")
 
 

@@ -41,16 +41,17 @@ class SensingCase(Case):
     table: tuple
     truth: tuple
     reflector: tuple
-    scale: Fraction
-    step: Fraction
+    scale: Fraction  # α: the flow starts at X(0) = αI
+    step: Fraction  # GD's η
 
     @property
     def observations(self) -> tuple:
+        """The measurements y_i = ⟨A_i, X*⟩ = (D x*)_i, in exact arithmetic."""
         return exact_product(self.table, self.truth)
 
     @property
     def size(self) -> int:
-        return len(self.truth)
+        return len(self.truth)  # n: X* and the A_i are n × n
 
 
 @st.composite
@@ -95,16 +96,18 @@ class NuclearNorm(Claim):
         "nuclear norm of a PSD solution of ⟨A_i, X⟩ = y_i, which is min 1ᵀx subject to Dx = y, x ≥ 0; gradient descent "
         "with step η "
         "converges to the same minimiser with α replaced by α·e^δ, δ = Σ_k 2[log(1 − ηg_k) + ηg_k] = O(η).")
-    provenance = (
-        ("seen", "Vardi's review (CACM 2023, 'Matrix factorization as a test-bed'): Gunasekar et al. conjectured that "
-                 "gradient flow from small initialisation minimises the nuclear norm, and proved it when the "
-                 "measurement matrices commute."),
-        ("reconstructed", "Gunasekar, Woodworth, Bhojanapalli, Neyshabur & Srebro (NeurIPS 2017), the commuting case: "
-                          "the statement and its proof route (reduction to the eigenvalues, an exponentiated-gradient "
-                          "limit) are rebuilt here, not quoted."),
-        ("derived", "The reduction to the eigenvalue table D, the flow's limit as an entropy-regularised trace, GD's "
-                    "exact effective start α·e^δ, and the duality identity used to read gaps: derived here."),
-    )
+    provenance = """
+        seen: Vardi's review (CACM 2023, 'Matrix factorization as a test-bed'): Gunasekar et al. conjectured that
+        gradient flow from small initialisation minimises the nuclear norm, and proved it when the measurement matrices
+        commute.
+
+        reconstructed: Gunasekar, Woodworth, Bhojanapalli, Neyshabur & Srebro (NeurIPS 2017), the commuting case: the
+        statement and its proof route (reduction to the eigenvalues, an exponentiated-gradient limit) are rebuilt here,
+        not quoted.
+
+        derived: The reduction to the eigenvalue table D, the flow's limit as an entropy-regularised trace, GD's exact
+        effective start α·e^δ, and the duality identity used to read gaps: derived here.
+        """
     corruptions = (
         Corruption("flow limit from α² instead of α (X(0) = αI read as W(0) = αI)",
                    lambda: _changed_start(lambda start: start**2), checks=("replay-limit", "gd-trace")),
@@ -117,21 +120,27 @@ class NuclearNorm(Claim):
     )
 
     # --- once per run ---------------------------------------------------------------------------------------
-    reduction = derived(theory.reduction_derivation, compares="with W_1 = W_2 = Q diag(w) Qᵀ and A_i = Q diag(D_i) Qᵀ "
-                        "the gradient is Q diag(w·Dᵀr/m (entrywise)) Qᵀ; d log x/dt = −2g; x = αe^{Dᵀμ} is stationary "
-                        "for Σ x log(x/α) − x on Dx = y, which over log(1/α) is the trace plus a vanishing entropy; "
-                        "GD's step on log x; the duality identity; tr Q diag(x) Qᵀ = Σ x",
-                        tolerance="exact (a log identity confirmed at two points of its domain)")
+    @derived(theory.reduction_derivation)
+    def reduction(self):
+        """with W_1 = W_2 = Q diag(w) Qᵀ and A_i = Q diag(D_i) Qᵀ the gradient is Q diag(w·Dᵀr/m (entrywise)) Qᵀ; d log
+        x/dt = −2g; x = αe^{Dᵀμ} is stationary for Σ x log(x/α) − x on Dx = y, which over log(1/α) is the trace plus a
+        vanishing entropy; GD's step on log x; the duality identity; tr Q diag(x) Qᵀ = Σ x
+
+        Tolerance: exact (a log identity confirmed at two points of its domain)
+        """
 
     # --- per case ---------------------------------------------------------------------------------------
-    def strategy(self, run):
-        return sensing_cases()
+    case_strategy = sensing_cases()
 
-    @check("numeric", compares="the minimum nuclear norm (min 1ᵀx subject to Dx = y, x ≥ 0) by SciPy HiGHS against "
-           "exact rational vertex enumeration (every basis), and HiGHS's KKT residuals (primal and dual feasibility, "
-           "complementary slackness, duality gap)", tolerance="1e-9: HiGHS at feasibility tolerance 1e-10 (relative "
-           "for the optimum, absolute on the data's scale for the residuals)", measures="relative error / residual")
+    @check("numeric", measures="relative error / residual")
     def lp_optimum(self, case, run):
+        """the minimum nuclear norm (min 1ᵀx subject to Dx = y, x ≥ 0) by SciPy HiGHS against exact rational vertex
+        enumeration (every basis), and HiGHS's KKT residuals (primal and dual feasibility, complementary slackness,
+        duality gap)
+
+        Tolerance: 1e-9: HiGHS at feasibility tolerance 1e-10 (relative for the optimum, absolute on the data's scale
+        for the residuals)
+        """
         solved = numbers.minimum_trace(case.table, case.observations)
         exact, vertex, unique = numbers.vertex_minimum(case.table, case.observations)
         outcomes = [Measured(abs(solved.value - float(exact)) / float(exact), LP_TOLERANCE,
@@ -140,11 +149,15 @@ class NuclearNorm(Claim):
         outcomes += [Measured(value, LP_TOLERANCE, f"KKT: {name}") for name, value in solved.kkt.items()]
         return outcomes
 
-    @check("numeric", compares=f"the gradient-flow limit x(α) = αe^{{Dᵀμ}} (Newton on the dual, mpmath) for α = 1e-1 … "
-           "1e-8: its constraint residual; its trace never below the minimum nuclear norm and non-increasing as α "
-           "decreases (the gap → 0)", tolerance="10^(10−dps): the limit is computed at dps digits; monotonicity and "
-           "the lower bound are exact (docs §3.3)", measures="residual / largest increase of the trace / deficit")
+    @check("numeric",
+           compares=f"the gradient-flow limit x(α) = αe^{{Dᵀμ}} (Newton on the dual, mpmath) for α = 1e-1 … "
+                    "1e-8: its constraint residual; its trace never below the minimum nuclear norm and non-increasing "
+                    "as α "
+                    "decreases (the gap → 0)", measures="residual / largest increase of the trace / deficit")
     def flow_limit(self, case, run):
+        """Tolerance: 10^(10−dps): the limit is computed at dps digits; monotonicity and the lower bound are exact (docs
+        §3.3)
+        """
         exact, _, _ = numbers.vertex_minimum(case.table, case.observations)
         path = numbers.entropic_path(case.table, case.observations, [[alpha] * case.size for alpha in LADDER],
                                      dps=run.dps)
@@ -161,11 +174,14 @@ class NuclearNorm(Claim):
                 Measured(worst(increases), tolerance, f"relative trace gaps {gap_text} for α = 1e-1 … 1e-8", data),
                 Measured(worst(max(0.0, -g) for g in gaps), tolerance, "trace below the minimum nuclear norm")]
 
-    @check("numeric", compares="gradient descent replayed on the eigenvalues (float64) against the minimiser with "
-           "the effective start α·e^δ (δ accumulated along the replay), at the case's α and η",
-           tolerance="first order in the replay's remaining residual e = Dx_K − y: 2‖X Dᵀ(D X Dᵀ)⁻¹e‖_∞, plus "
-           "4K(n + 3)u·max x for float64 rounding of K steps", measures="largest absolute difference")
+    @check("numeric", measures="largest absolute difference")
     def replay_limit(self, case, run):
+        """gradient descent replayed on the eigenvalues (float64) against the minimiser with the effective start α·e^δ
+        (δ accumulated along the replay), at the case's α and η
+
+        Tolerance: first order in the replay's remaining residual e = Dx_K − y: 2‖X Dᵀ(D X Dᵀ)⁻¹e‖_∞, plus 4K(n +
+        3)u·max x for float64 rounding of K steps
+        """
         steps = STEPS_PER_BUDGET * run.profile.step_budget
         x, deviation, residual = numbers.replay(case.table, case.observations, init=case.scale, step=case.step,
                                                 steps=steps)
@@ -210,11 +226,14 @@ class NuclearNorm(Claim):
                                     replay=replayed, where=runs.where)
         return results
 
-    @check("empirical", compares="torch GD's W in Q's basis: its diagonal against the replay on the eigenvalues, its "
-           "off-diagonal against 0 (the layers stay diagonal there)", tolerance="first-order rounding: K·c·u·max x, "
-           "c = 4(d² + m + 2) ulps per step (the measurement inner products and the update), u the unit roundoff",
-           measures="largest absolute difference")
+    @check("empirical", measures="largest absolute difference")
     def gd_vs_replay(self, case, run, trained):
+        """torch GD's W in Q's basis: its diagonal against the replay on the eigenvalues, its off-diagonal against 0
+        (the layers stay diagonal there)
+
+        Tolerance: first-order rounding: K·c·u·max x, c = 4(d² + m + 2) ulps per step (the measurement inner products
+        and the update), u the unit roundoff
+        """
         x, _, _ = trained.replay
         size = len(trained.rotated)
         bound = trained.steps * 4 * (size**2 + len(case.table) + 2) * run.unit_roundoff * float(np.max(x))
@@ -222,11 +241,13 @@ class NuclearNorm(Claim):
         error = max(float(np.max(np.abs(trained.diagonal - x))), float(np.max(np.abs(off))))
         return Measured(error, bound, trained.where)
 
-    @check("empirical", compares="the nuclear norm (trace) of torch GD's W against the trace of the minimiser with "
-           "the effective start α·e^δ; reported: its gap to the minimum nuclear norm and its distance to the "
-           "minimising X", tolerance="the replay's first-order residual bound plus rounding (as replay-limit), summed "
-           "over the eigenvalues", measures="absolute difference of traces")
+    @check("empirical", measures="absolute difference of traces")
     def gd_trace(self, case, run, trained):
+        """the nuclear norm (trace) of torch GD's W against the trace of the minimiser with the effective start α·e^δ;
+        reported: its gap to the minimum nuclear norm and its distance to the minimising X
+
+        Tolerance: the replay's first-order residual bound plus rounding (as replay-limit), summed over the eigenvalues
+        """
         _, deviation, residual = trained.replay
         if residual > CONVERGED:
             return Skip(_unconverged(trained.steps, residual))

@@ -71,16 +71,17 @@ class Omp(Claim):
         "two-branch depth-5 toy model from init 1e-4 with step 3e-3 picks features (the order in which |σ_i| "
         "reaches 0.1) much as orthogonal matching pursuit does; in particular its first pick is OMP's, the "
         "feature most correlated with y.")
-    provenance = (
-        ("seen", "Figure 3's caption: the depth-5 toy model (init 1e-4, learning rate 3e-3) against OMP, the "
-                 "agreement of the first s selected features for every s over 100 experiments with its standard "
-                 "deviation; the data and OMP of the authors' OMP_experiment.py."),
-        ("reconstructed", "The claim that incremental learning acts like a greedy sparse-recovery algorithm; the "
-                          "paper's agreement values are not available to us, so the curve is reported, not judged."),
-        ("derived", "That the first pick is OMP's: before any feature moves, the gradient is −(2/n)Xᵀy, and in the "
-                    "depth-5 plateau the time to reach the threshold is inversely proportional to |x_iᵀy| "
-                    "(docs/claims/omp.md)."),
-    )
+    provenance = """
+        seen: Figure 3's caption: the depth-5 toy model (init 1e-4, learning rate 3e-3) against OMP, the agreement of
+        the first s selected features for every s over 100 experiments with its standard deviation; the data and OMP of
+        the authors' OMP_experiment.py.
+
+        reconstructed: The claim that incremental learning acts like a greedy sparse-recovery algorithm; the paper's
+        agreement values are not available to us, so the curve is reported, not judged.
+
+        derived: That the first pick is OMP's: before any feature moves, the gradient is −(2/n)Xᵀy, and in the depth-5
+        plateau the time to reach the threshold is inversely proportional to |x_iᵀy| (docs/claims/omp.md).
+        """
     corruptions = (
         Corruption("matching pursuit without the least-squares refit",
                    lambda: mock.patch.object(omp, "omp", _matching_pursuit), checks=("omp-refit",)),
@@ -89,14 +90,19 @@ class Omp(Claim):
     )
 
     # --- once per run -------------------------------------------------------------------------------------
-    two_branch_flow = derived(two_branch.flow, compares="dσ/dt of σ = w_+^N − w_-^N under the 'mse' loss on "
-                              "isotropic inputs is 2N²(w_+^{2N−2} + w_-^{2N−2})(σ* − σ)")
+    @derived(two_branch.flow)
+    def two_branch_flow(self):
+        """dσ/dt of σ = w_+^N − w_-^N under the 'mse' loss on isotropic inputs is 2N²(w_+^{2N−2} + w_-^{2N−2})(σ* − σ)
+        """
 
-    @check("empirical", once=True, compares="the torch trainer on two isotropic features (targets 3 and −2, both "
-           "branches) against the two-branch flow (SciPy Radau, rtol 1e-11)", tolerance="2 × (2 × GD's change when "
-           "η is halved, the Richardson estimate of its O(η) error) + 1e-12", measures="absolute error of σ")
+    @check("empirical", once=True, measures="absolute error of σ")
     def two_branch_gd_vs_flow(self, run):
-        """Two isotropic features (Hadamard rows: XᵀX/n = I exactly), GD at η and η/2 in one batch."""
+        # Two isotropic features (Hadamard rows: XᵀX/n = I exactly), GD at η and η/2 in one batch.
+        """the torch trainer on two isotropic features (targets 3 and −2, both branches) against the two-branch flow
+        (SciPy Radau, rtol 1e-11)
+
+        Tolerance: 2 × (2 × GD's change when η is halved, the Richardson estimate of its O(η) error) + 1e-12
+        """
         from ..training import two_branch as training  # noqa: PLC0415 - torch only when models train
 
         x = np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]])
@@ -121,15 +127,15 @@ class Omp(Claim):
                         f"σ after t = {float(step) * steps:g}: GD {np.round(runs.sigma[0], 6)}, "
                         f"flow {np.round(exact, 6)}")
 
-
     # --- per case -----------------------------------------------------------------------------------------
     def strategy(self, run):
         return st.builds(OmpCase, st.integers(0, 2**32 - 1), st.integers(3, 6))
 
-    @check("numeric", compares="after each OMP step the residual is orthogonal to the selected columns",
+    @check("numeric",
            tolerance=f"{REFIT_TOLERANCE:g}·‖y‖: least squares on ≤ {OMP_STEPS} well-conditioned unit columns in "
-           "float64", measures="max |x_Sᵀ r|")
+                     "float64", measures="max |x_Sᵀ r|")
     def omp_refit(self, case, run):
+        """after each OMP step the residual is orthogonal to the selected columns"""
         x, _, y = _data(case, run)
         order, orthogonality = omp.omp(x, y, max_features=OMP_STEPS)
         return Measured(worst(orthogonality), REFIT_TOLERANCE * np.linalg.norm(y), f"OMP order {order}")
@@ -150,10 +156,11 @@ class Omp(Claim):
                 results[case] = _Selected(x, y, _gd_order(runs.first[index]), int(runs.steps[index]))
         return results
 
-    @check("empirical", compares="gradient descent's first selected feature is OMP's (argmax |x_iᵀy|), when that "
-           f"correlation beats the next by a factor ≥ {TIE}", tolerance="exact equality; near-ties skipped",
-           measures="1 if the picks differ")
+    @check("empirical",
+           compares="gradient descent's first selected feature is OMP's (argmax |x_iᵀy|), when that "
+                    f"correlation beats the next by a factor ≥ {TIE}", measures="1 if the picks differ")
     def first_pick(self, case, run, trained):
+        """Tolerance: exact equality; near-ties skipped"""
         order, _ = omp.omp(trained.x, trained.y, max_features=OMP_STEPS)
         correlations = np.sort(np.abs(trained.x.T @ trained.y))[::-1]
         if correlations[0] < TIE * correlations[1]:

@@ -82,16 +82,17 @@ class Quadratic(Claim):
         "M = WᵀW follow Theorem 1's depth-2 flow (incremental, largest first); without it they are coupled "
         "through the trace, learned together, overshoot, and spurious eigenvalues grow; on a small dataset the "
         "model without bias ends at a larger rank.")
-    provenance = (
-        ("seen", "Figure 5's caption: without the bias the singular values are learned together and overshoot, "
-                 "and on a small dataset the solution has larger rank; with a bias initialised at its optimal value "
-                 "the dynamics are more incremental, as in the variance-loss analysis."),
-        ("derived", "The population identity E[(xᵀΔx + c)²] = 2‖Δ‖²_F + (tr Δ + c)², the eigenvalue flows "
-                    "dλ/dt = 8λ(λ* − λ) (with bias) and 8λ(λ* − λ) − 4λ tr(M − M*) (without), and every "
-                    "tolerance here (docs/claims/quadratic.md)."),
-        ("reconstructed", "That the paper states this as a theorem about the variance loss, and the dataset sizes "
-                          "of its figure (not available to us)."),
-    )
+    provenance = """
+        seen: Figure 5's caption: without the bias the singular values are learned together and overshoot, and on a
+        small dataset the solution has larger rank; with a bias initialised at its optimal value the dynamics are more
+        incremental, as in the variance-loss analysis.
+
+        derived: The population identity E[(xᵀΔx + c)²] = 2‖Δ‖²_F + (tr Δ + c)², the eigenvalue flows dλ/dt = 8λ(λ* − λ)
+        (with bias) and 8λ(λ* − λ) − 4λ tr(M − M*) (without), and every tolerance here (docs/claims/quadratic.md).
+
+        reconstructed: That the paper states this as a theorem about the variance loss, and the dataset sizes of its
+        figure (not available to us).
+        """
     corruptions = (
         Corruption("coupled flow with half the trace term (2λτ instead of 4λτ)", _wrong_trace_coupling,
                    checks=("no-bias-coupling",)),
@@ -99,10 +100,13 @@ class Quadratic(Claim):
     )
 
     # --- once per run -------------------------------------------------------------------------------------
-    population_identity = derived(theory.population_identity, compares="E[(xᵀΔx + c)²] = 2‖Δ‖²_F + (tr Δ + c)², "
-                                  "sympy.stats at d = 3")
-    eigenvalue_flow = derived(theory.eigenvalue_flow, compares="dλ/dt from the loss: 8λ(λ* − λ) with the bias (= 4× "
-                              "Theorem 1's depth-2 flow), minus 4λ tr(M − M*) without")
+    @derived(theory.population_identity)
+    def population_identity(self):
+        """E[(xᵀΔx + c)²] = 2‖Δ‖²_F + (tr Δ + c)², sympy.stats at d = 3"""
+
+    @derived(theory.eigenvalue_flow)
+    def eigenvalue_flow(self):
+        """dλ/dt from the loss: 8λ(λ* − λ) with the bias (= 4× Theorem 1's depth-2 flow), minus 4λ tr(M − M*) without"""
 
     @check("numeric", once=True, compares=f"the identity at d = 20 against {MONTE_CARLO_SAMPLES} Gaussian samples "
            "(the run's stream \"monte carlo\")", tolerance=f"{MONTE_CARLO_ERRORS} standard errors of the Monte Carlo "
@@ -123,10 +127,8 @@ class Quadratic(Claim):
         return Measured(abs(mean - exact), MONTE_CARLO_ERRORS * error,
                         f"Monte Carlo {mean:.5f} ± {error:.5f} vs 2‖Δ‖² + (tr Δ + c)² = {exact:.5f}")
 
-
     # --- per case -----------------------------------------------------------------------------------------
-    def strategy(self, run):
-        return quadratic_cases()
+    case_strategy = quadratic_cases()
 
     def train(self, cases, run):
         """Five experiments per case in one batched program: the variance and population losses (no data) at η and
@@ -159,11 +161,12 @@ class Quadratic(Claim):
                 spectra[case].values[name] = trained.values[index, : len(experiment.record)]
         return spectra
 
-    @check("empirical", compares="torch GD on full matrices W (random orthogonal init) against the eigenvalue GD map "
-           "replayed in mpmath, with and without bias (population loss)", tolerance=f"{REPLAY_TOLERANCE:g} relative "
-           "(a chosen constant): float64 rounding over a few hundred steps, amplified at most by the plateau",
-           measures="relative error")
+    @check("empirical", measures="relative error", tolerance=f"{REPLAY_TOLERANCE:g} relative (a chosen constant): "
+           "float64 rounding over a few hundred steps, amplified at most by the plateau")
     def reduction_to_eigenvalues(self, case, run, trained):
+        """torch GD on full matrices W (random orthogonal init) against the eigenvalue GD map replayed in mpmath, with
+        and without bias (population loss)
+        """
         errors = []
         for name, coupled in (("variance", False), ("no-bias", True)):
             exact = quadratic.eigenvalue_gd(TARGETS, init=case.init, step=POPULATION_STEP, steps=trained.population,
@@ -173,10 +176,12 @@ class Quadratic(Claim):
                 errors.append(worst(np.abs(trained.values[name][r] - reference) / reference))
         return Measured(worst(errors), REPLAY_TOLERANCE, f"{len(trained.population)} recorded steps, 2 losses")
 
-    @check("empirical", compares="eigenvalues of population GD with the bias at its optimum against Theorem 1's "
-           "depth-2 closed form at time 4ηk", tolerance="2 × the first-order GD bound of numerics.gd for the depth-2 "
-           "map with step 4η", measures="absolute error / λ*")
+    @check("empirical", measures="absolute error / λ*")
     def variance_vs_theorem1(self, case, run, trained):
+        """eigenvalues of population GD with the bias at its optimum against Theorem 1's depth-2 closed form at time 4ηk
+
+        Tolerance: 2 × the first-order GD bound of numerics.gd for the depth-2 map with step 4η
+        """
         gaps, bounds = [], []
         for index, star in enumerate(TARGETS[:4]):
             replay = gd.replay(trained.population, depth=2, target=star, init=case.init, step=4 * POPULATION_STEP,
@@ -188,12 +193,14 @@ class Quadratic(Claim):
         return Measured(worst(gaps), worst(bounds),
                         f"step η = {float(POPULATION_STEP):g}, {trained.population[-1]} steps")
 
-    @check("empirical", compares="without a bias (population): the top eigenvalue overshoots its target and the "
-           "zero-target eigenvalues grow above σ_0, as the coupled flow (SciPy) predicts; with the bias they never "
-           "exceed σ_0", tolerance="the overshoot of GD matches the flow's to 2 × its change when η is halved "
-           "(Richardson) plus 1e-9; growth and decay are sign conditions (error 1 when one is violated)",
-           measures="absolute error of the overshoot")
+    @check("empirical", measures="absolute error of the overshoot")
     def no_bias_coupling(self, case, run, trained):
+        """without a bias (population): the top eigenvalue overshoots its target and the zero-target eigenvalues grow
+        above σ_0, as the coupled flow (SciPy) predicts; with the bias they never exceed σ_0
+
+        Tolerance: the overshoot of GD matches the flow's to 2 × its change when η is halved (Richardson) plus 1e-9;
+        growth and decay are sign conditions (error 1 when one is violated)
+        """
         spectra = trained.values
         times = [float(POPULATION_STEP) * k for k in trained.population]
         flow = quadratic.eigenvalue_flow(TARGETS, init=case.init, times=times, coupled=True)
@@ -211,10 +218,12 @@ class Quadratic(Claim):
             return Measured(1.0, 0.0, detail)
         return Measured(abs(overshoot["gd"] - overshoot["flow"]), 2 * error + 1e-9, detail)
 
-    @check("empirical", compares="trained on data with the bias: the top-4 eigenvalues reach half their targets in "
-           "the order 1, 1/2, 1/3, 1/4", tolerance="0: strictly increasing crossing steps (integers)",
-           measures="pairs out of order")
+    @check("empirical", measures="pairs out of order")
     def incremental_with_bias(self, case, run, trained):
+        """trained on data with the bias: the top-4 eigenvalues reach half their targets in the order 1, 1/2, 1/3, 1/4
+
+        Tolerance: 0: strictly increasing crossing steps (integers)
+        """
         if case.samples < LARGE[0]:
             return Skip("small dataset: checked by rank")
         bias, steps = trained.values["data-bias"], trained.data
@@ -225,10 +234,13 @@ class Quadratic(Claim):
         return Measured(sum(a >= b for a, b in zip(crossings, crossings[1:])), 0, f"half-target steps {crossings}",
                         {"steps to half targets": crossings})
 
-    @check("empirical", compares="small dataset (n < 210): the spectrum's mass beyond the top 4 after training is "
-           "larger without the bias than with it", tolerance="a strict inequality: ratio ≤ 1 − 1e-12",
-           measures="ratio with/without bias")
+    @check("empirical", measures="ratio with/without bias")
     def rank_without_bias(self, case, run, trained):
+        """small dataset (n < 210): the spectrum's mass beyond the top 4 after training is larger without the bias than
+        with it
+
+        Tolerance: a strict inequality: ratio ≤ 1 − 1e-12
+        """
         if case.samples >= LARGE[0]:
             return Skip("large dataset: a single optimum")
         tails = (float(trained.values["data-bias"][-1][4:].sum()), float(trained.values["data-no-bias"][-1][4:].sum()))
@@ -253,7 +265,7 @@ class _Spectra:
 def _figure5(directory, run) -> list:
     """Figure 5 of the paper: top-5 eigenvalues of WᵀW against time, without/with a global bias (rows) on a large
     and a small dataset (columns), one batched training run (inputs and init from the run's stream "figure")."""
-    from ..plots import COLOURS, plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
+    from ..plots import COLOURS, legend_below, plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
     from ..training import quadratic as training  # noqa: PLC0415 - torch only when models train
 
     steps = 4 * run.profile.step_budget
@@ -275,17 +287,15 @@ def _figure5(directory, run) -> list:
         for star in TARGETS[:4]:
             axis.axhline(float(star), color="0.8", lw=0.8, zorder=0)
         axis.set_title(f"{'with' if loss == 'bias' else 'without'} a global bias, n = {size} "
-                       f"({'large' if size > 210 else 'small'} dataset)", fontsize=10)
+                       f"({'large' if size > 210 else 'small'} dataset)")
         axis.grid(alpha=0.25)
         if index >= 2:
             axis.set_xlabel(r"time $t = \eta k$ (½ squared loss)")
         if index % 2 == 0:
             axis.set_ylabel(r"top eigenvalues of $W^\top W$")
     # below the panels: inside one, the legend would hide the curves' ends, where they settle on their targets
-    figure.legend(*axes.flat[0].get_legend_handles_labels(), loc="outside lower center", ncol=5, fontsize=8,
-                  frameon=False)
-    figure.suptitle("Quadratic networks (d = 20, rank-4 target): coupled without a bias, incremental with it",
-                    fontsize=11)
+    legend_below(figure, *axes.flat[0].get_legend_handles_labels(), points=8)
+    figure.suptitle("Quadratic networks (d = 20, rank-4 target): coupled without a bias, incremental with it")
     return save(figure, directory, "quadratic-figure5")
 
 

@@ -55,15 +55,16 @@ class QuarticCollapse(Claim):
         "the stationary density is p(θ) = C |θ|^{2μ/ζ² − 2} e^{−θ²/ζ²} (θ²/ζ² is Gamma with shape μ/ζ² − ½, and "
         "E θ² = μ − ζ²/2); it is normalisable iff ζ < √(2μ); for ζ > √(2μ), |θ| → 0 almost surely at the exponential "
         "rate λ = μ − ζ²/2 (Itô).")
-    provenance = (
-        ("seen", "The quartic toy SDE, its noise convention and the stationary density: the authors' code "
-                 "(the Fig1 notebook of the authors' repository), as summarised in "
-                 "docs/claims/stochastic-collapse.md."),
-        ("reconstructed", "That the paper states the collapse threshold as ζ = √(2μ) (its figure's threshold; the "
-                          "paper's text was not available to us)."),
-        ("derived", "The zero-flux density, its normaliser and Gamma law, the normalisability condition (SymPy), "
-                    "the Itô exponent and the collapse bound; every tolerance."),
-    )
+    provenance = """
+        seen: The quartic toy SDE, its noise convention and the stationary density: the authors' code (the Fig1 notebook
+        of the authors' repository), as summarised in docs/claims/stochastic-collapse.md.
+
+        reconstructed: That the paper states the collapse threshold as ζ = √(2μ) (its figure's threshold; the paper's
+        text was not available to us).
+
+        derived: The zero-flux density, its normaliser and Gamma law, the normalisability condition (SymPy), the Itô
+        exponent and the collapse bound; every tolerance.
+        """
     corruptions = (
         Corruption("threshold moved up by 3%", lambda: theory.substituted(
             threshold=lambda m: sp.Rational(103, 100) * sp.sqrt(2 * m)),
@@ -72,30 +73,39 @@ class QuarticCollapse(Claim):
             density=lambda t, z, c: t ** (c**2 / z**2 - 1) * sp.exp(-(t**2) / z**2)),
                    checks=("stationary-density", "stationary-law", "stationary-distribution")),
     )
+    fixed_training = f"{2 * math.ceil((BURN_IN + WINDOW) / STEP / 2)} Euler–Maruyama steps per path"
 
     # --- once per run: the derivations ----------------------------------------------------------------
     statement_key = staticmethod(theory.statement_key)
-    stationary_density = derived(theory.density_derivation, compares="the stated density has zero Fokker–Planck "
-                                 "flux; its normaliser ½ζ^{2k}Γ(k) (SymPy's integral); θ²/ζ² is Gamma(k); "
-                                 "E θ² = μ − ζ²/2")
-    threshold = derived(theory.threshold_derivation, compares="SymPy's convergence condition of ∫p is exactly "
-                        "ζ < stated ζ_c; divergence for ζ ≥ ζ_c (p ≥ θ^k/e with k ≤ −1); the Itô exponent at θ = 0 "
-                        "vanishes at ζ_c")
-    collapse_bound = derived(theory.collapse_derivation, compares="Itô's lemma for log θ: drift μ − ζ²/2 − θ², equal "
-                             "to the stated exponent at θ = 0 and below it by θ² elsewhere (so "
-                             "log θ_t ≤ log θ_0 + λt + ζW_t)")
 
-    def training_length(self, profile) -> str:
-        return f"{2 * math.ceil((BURN_IN + WINDOW) / STEP / 2)} Euler–Maruyama steps per path, whatever the profile"
+    @derived(theory.density_derivation)
+    def stationary_density(self):
+        """the stated density has zero Fokker–Planck flux; its normaliser ½ζ^{2k}Γ(k) (SymPy's integral); θ²/ζ² is
+        Gamma(k); E θ² = μ − ζ²/2
+        """
+
+    @derived(theory.threshold_derivation)
+    def threshold(self):
+        """SymPy's convergence condition of ∫p is exactly ζ < stated ζ_c; divergence for ζ ≥ ζ_c (p ≥ θ^k/e with k ≤
+        −1); the Itô exponent at θ = 0 vanishes at ζ_c
+        """
+
+    @derived(theory.collapse_derivation)
+    def collapse_bound(self):
+        """Itô's lemma for log θ: drift μ − ζ²/2 − θ², equal to the stated exponent at θ = 0 and below it by θ²
+        elsewhere (so log θ_t ≤ log θ_0 + λt + ζW_t)
+        """
 
     # --- per case: numbers --------------------------------------------------------------------------------
-    def strategy(self, run):
-        return quartic_cases()
+    case_strategy = quartic_cases()
 
-    @check("numeric", compares="the stated density's normaliser, mean of θ² and P(θ² ≤ ℓ) (ℓ = ¼, 1, 2 × ζ²) by "
-           "tanh-sinh quadrature, against the Gamma law (Γ, regularised incomplete Γ)",
-           tolerance="10^(10−dps) relative: both carried to dps digits with guard digits", measures="relative error")
+    @check("numeric", measures="relative error")
     def stationary_law(self, case, run):
+        """the stated density's normaliser, mean of θ² and P(θ² ≤ ℓ) (ℓ = ¼, 1, 2 × ζ²) by tanh-sinh quadrature, against
+        the Gamma law (Γ, regularised incomplete Γ)
+
+        Tolerance: 10^(10−dps) relative: both carried to dps digits with guard digits
+        """
         if _exponent(case) <= 0:
             return Skip("ζ above the stated threshold: no stationary density")
         levels = tuple(case.zeta**2 * level for level in LEVELS)
@@ -106,20 +116,25 @@ class QuarticCollapse(Claim):
                                                      (closed.normaliser, closed.mean_square, *closed.below))]
         return Measured(worst(errors), digits_tolerance(run.dps), "normaliser, E θ², 3 quantiles")
 
-    @check("numeric", compares="the exponent of the linear Euler–Maruyama map, E log|1 + μh + ζ√h ξ|/h by "
-           "quadrature at h = 10^-(dps+10) (no Itô formula), against the stated λ = (ζ_c² − ζ²)/2",
-           tolerance="10^(10−dps) × max(1, |λ|): the O(h) remainder is below 10^-dps", measures="absolute error")
+    @check("numeric", measures="absolute error")
     def exponent_vs_quadrature(self, case, run):
+        """the exponent of the linear Euler–Maruyama map, E log|1 + μh + ζ√h ξ|/h by quadrature at h = 10^-(dps+10) (no
+        Itô formula), against the stated λ = (ζ_c² − ζ²)/2
+
+        Tolerance: 10^(10−dps) × max(1, |λ|): the O(h) remainder is below 10^-dps
+        """
         measured = diffusion.small_step_exponent(drift=case.mu, noise=case.zeta, dps=run.dps)
         stated = _exponent(case, run.dps)
         return Measured(float(abs(measured - stated)), digits_tolerance(run.dps) * max(1.0, abs(float(stated))),
                         f"λ = {float(stated):.6g}")
 
-    @check("numeric", compares="the noise level at which the quadrature exponent at this μ vanishes (one "
-           "secant step through the stated ζ_c(1 ± ε), ε = 10^-(dps/2+5): converges quadratically) against the stated "
-           "threshold ζ_c(μ)",
-           tolerance="10^(10−dps) relative", measures="relative error")
+    @check("numeric", measures="relative error")
     def threshold_vs_quadrature(self, case, run):
+        """the noise level at which the quadrature exponent at this μ vanishes (one secant step through the stated ζ_c(1
+        ± ε), ε = 10^-(dps/2+5): converges quadratically) against the stated threshold ζ_c(μ)
+
+        Tolerance: 10^(10−dps) relative
+        """
         with mp.workdps(run.dps + 5):
             stated = mp.mpf(str(sp.N(theory.threshold(_rational(case.mu)), run.dps + 10)))
             root = diffusion.refine_root(lambda z: diffusion.small_step_exponent(drift=case.mu, noise=z, dps=run.dps + 5),
@@ -149,13 +164,15 @@ class QuarticCollapse(Claim):
                                  levels[case], paths.where)
         return out
 
-    @check("empirical", compares="the long-run exponent of |θ| over the window, per path (log|θ_end| − "
-           "log|θ_start|)/T averaged over the paths, against min(λ, 0): the stated λ = (ζ_c² − ζ²)/2 above the "
-           "threshold (plus the Euler–Maruyama map's exact shift, computed by quadrature), 0 below it",
-           tolerance="5 standard errors of the path average (the collapsing side with the control variate ζΔW/T, "
-           "mean exactly 0), plus the window mean of θ² (the term −θ² of the drift of log θ, dropped from λ)",
-           measures="absolute error")
+    @check("empirical", measures="absolute error")
     def long_run_exponent(self, case, run, trained):
+        """the long-run exponent of |θ| over the window, per path (log|θ_end| − log|θ_start|)/T averaged over the paths,
+        against min(λ, 0): the stated λ = (ζ_c² − ζ²)/2 above the threshold (plus the Euler–Maruyama map's exact shift,
+        computed by quadrature), 0 below it
+
+        Tolerance: 5 standard errors of the path average (the collapsing side with the control variate ζΔW/T, mean
+        exactly 0), plus the window mean of θ² (the term −θ² of the drift of log θ, dropped from λ)
+        """
         stated = float(_exponent(case))
         if stated < 0:
             estimate = trained.statistics["slope"] - trained.statistics["brownian"]
@@ -170,12 +187,14 @@ class QuarticCollapse(Claim):
                         {"mu": float(case.mu), "zeta": float(case.zeta), "measured": mean, "standard error": error,
                          "stated exponent": stated, "discretisation shift": shift})
 
-    @check("empirical", compares="below the threshold: the window averages of θ² and of the indicators θ² ≤ ℓ "
-           "(ℓ = ¼, 1, 2 × the stated mean) over the paths, against the stated density (quadrature)",
-           tolerance="5 standard errors of the path average, plus the Euler–Maruyama bias estimated by the coupled "
-           "run at step 2h (weak order one: bias(h) ≈ coarse − fine) and 5 standard errors of that difference",
-           measures="absolute error")
+    @check("empirical", measures="absolute error")
     def stationary_distribution(self, case, run, trained):
+        """below the threshold: the window averages of θ² and of the indicators θ² ≤ ℓ (ℓ = ¼, 1, 2 × the stated mean)
+        over the paths, against the stated density (quadrature)
+
+        Tolerance: 5 standard errors of the path average, plus the Euler–Maruyama bias estimated by the coupled run at
+        step 2h (weak order one: bias(h) ≈ coarse − fine) and 5 standard errors of that difference
+        """
         if _exponent(case) <= 0:
             return Skip("ζ above the stated threshold: no stationary density")
         levels = trained.levels
@@ -201,7 +220,7 @@ class QuarticCollapse(Claim):
     def figures(self, directory, result) -> list:
         """Left: stationary histograms of θ/√μ against the stated density, for the run's cases below the threshold.
         Right: the measured long-run exponent λ/μ against ζ/ζ_c, with the stated curve 1 − (ζ/ζ_c)²."""
-        from ..plots import COLOURS, plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
+        from ..plots import COLOURS, plt, save, verdict_colour  # noqa: PLC0415 - matplotlib only when figures are asked for
 
         figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.4), constrained_layout=True)
         shown = {}
@@ -218,7 +237,7 @@ class QuarticCollapse(Claim):
                       label=rf"$\mu$ = {float(mu):g}, $\zeta$ = {float(zeta):g} ({ratio:.2f} $\zeta_c$)")
         left.set_xlabel(r"$|\theta|/\sqrt{\mu}$")
         left.set_ylabel("density (steps: paths at the end; line: stated p)")
-        left.set_title("stationary density below the threshold", fontsize=10)
+        left.set_title("stationary density below the threshold")
         left.legend(fontsize=7.5)
         ratios = np.linspace(0.25, 1.65, 200)
         right.plot(ratios, 1 - ratios**2, color="black", lw=1.2, label=r"stated $\lambda/\mu = 1 - (\zeta/\zeta_c)^2$")
@@ -230,13 +249,12 @@ class QuarticCollapse(Claim):
                 ratio = data["zeta"] / math.sqrt(2 * data["mu"])
                 measured = (data["measured"] - data["discretisation shift"]) / data["mu"]
                 right.errorbar(ratio, measured, yerr=CONFIDENCE * data["standard error"] / data["mu"], fmt="o",
-                               ms=4, color="#1b6ca8" if outcome.status == "pass" else "#d1495b")
-        right.set_xlabel(r"$\zeta/\zeta_c$")
-        right.set_ylabel(r"exponent of $|\theta|$ / $\mu$   (points: Euler–Maruyama ± 5 SE)")
-        right.set_title("collapse exactly above the threshold", fontsize=10)
+                               ms=4, color=verdict_colour(outcome.status))
+        right.set(xlabel=r"$\zeta/\zeta_c$", ylabel=r"exponent of $|\theta|$ / $\mu$   (points: Euler–Maruyama ± 5 SE)")
+        right.set_title("collapse exactly above the threshold")
         right.legend(fontsize=7.5)
         figure.suptitle(r"Quartic toy $d\theta = -(\theta^3 - \mu\theta)\,dt + \zeta\theta\,dW$: "
-                        r"$\theta = 0$ attracts exactly when $\zeta > \sqrt{2\mu}$", fontsize=11)
+                        r"$\theta = 0$ attracts exactly when $\zeta > \sqrt{2\mu}$")
         return save(figure, directory, "quartic-collapse")
 
 

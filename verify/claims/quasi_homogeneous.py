@@ -54,22 +54,24 @@ class QuasiHomogeneous(Claim):
     id = "quasi-homogeneous"
     title = "Quasi-homogeneous networks: Euler's identity with rates, and the max-margin bias discards the top-rate bias"
     statement = (
-        "f is Λ-quasi-homogeneous if f(e^{αΛ}θ; x) = e^α f(θ; x) for all α (Λ diagonal, entries ≥ 0), equivalently (Euler) "
+        "f is Λ-quasi-homogeneous if f(e^{αΛ}θ; x) = e^α f(θ; x) for all α (Λ diagonal, entries ≥ 0), equivalently "
+        "(Euler) "
         "⟨∇f, Λθ⟩ = f; a ReLU network with biases f = Σ_j v_j relu(⟨W_j, x⟩ + b_j) + c is quasi-homogeneous with "
         "rates λ for (W, b), 1 − λ for v and 1 for c, for every λ, and c always has the maximal rate. Gradient "
         "descent on the exponential loss then favours the maximal-rate parameters: for the toy f = v w x + b (rates "
         "½, ½, 1) on data separable through the origin the decision threshold −b/(vw) tends to 0 (the bias is "
         "discarded), while for the homogeneous f = w x + b it tends to the hard-margin SVM's threshold on (x, 1).")
-    provenance = (
-        ("seen", "The class of quasi-homogeneous models, that gradient flow favours a subset of parameters unlike "
-                 "homogeneous models, and the conjecture that it discards unnecessary higher-order parameters: the "
-                 "abstract (docs/claims/quasi-homogeneous.md)."),
-        ("reconstructed", "The definition with e^{αΛ}, the rate assignment of networks with biases and the "
-                          "asymmetric max-margin problem (min ‖θ_max-rate‖² subject to margins ≥ 1): standard, not "
-                          "confirmed against the paper's text."),
-        ("derived", "The scaling and Euler identities, the rate family (SymPy), the toy's asymmetric problem and "
-                    "every tolerance; the toy is ours."),
-    )
+    provenance = """
+        seen: The class of quasi-homogeneous models, that gradient flow favours a subset of parameters unlike
+        homogeneous models, and the conjecture that it discards unnecessary higher-order parameters: the abstract
+        (docs/claims/quasi-homogeneous.md).
+
+        reconstructed: The definition with e^{αΛ}, the rate assignment of networks with biases and the asymmetric
+        max-margin problem (min ‖θ_max-rate‖² subject to margins ≥ 1): standard, not confirmed against the paper's text.
+
+        derived: The scaling and Euler identities, the rate family (SymPy), the toy's asymmetric problem and every
+        tolerance; the toy is ours.
+        """
     corruptions = (
         Corruption("hidden bias at the output layer's rate 1 − λ", lambda: theory.substituted(
             network_rates=lambda level: {"W": level, "b": 1 - level, "v": 1 - level, "c": sp.Integer(1)}),
@@ -78,27 +80,33 @@ class QuasiHomogeneous(Claim):
             toy_rates=lambda: {"v": sp.Rational(1, 2), "w": sp.Rational(1, 2), "b": sp.Rational(1, 2)}),
                    checks=("toy-rates", "quasi-threshold")),
     )
+    fixed_training = f"{STEPS} GD steps per case"
 
     statement_key = staticmethod(theory.statement_key)
-    network_rates = derived(theory.network_derivation, compares="for a width-2 ReLU network with biases on two "
-                            "inputs: relu is positively homogeneous, the scaling keeps the activation pattern, "
-                            "f(e^{αΛ}θ) = e^α f(θ) and Euler's identity with the stated rates; solving Euler's "
-                            "identity for all θ, x gives exactly the stated one-parameter family; the output bias has "
-                            "the maximal rate", tolerance="exact (on each activation pattern, i.e. almost everywhere)")
-    toy_rates = derived(theory.toy_derivation, compares="the toy v w x + b with the stated rates: scaling and Euler "
-                        "identities; w x + b is homogeneous; the asymmetric problem is solved by b = 0 for data "
-                        "separable through 0")
 
-    def training_length(self, profile) -> str:
-        return f"{STEPS} GD steps per case, whatever the profile"
+    @derived(theory.network_derivation)
+    def network_rates(self):
+        """for a width-2 ReLU network with biases on two inputs: relu is positively homogeneous, the scaling keeps the
+        activation pattern, f(e^{αΛ}θ) = e^α f(θ) and Euler's identity with the stated rates; solving Euler's identity
+        for all θ, x gives exactly the stated one-parameter family; the output bias has the maximal rate
 
-    def strategy(self, run):
-        return toy_cases()
+        Tolerance: exact (on each activation pattern, i.e. almost everywhere)
+        """
 
-    @check("numeric", compares="the homogeneous model's limit, the hard-margin SVM on (x, 1): NNLS in float64 "
-           "(numerics/svm.py, KKT-checked) against active-set enumeration in rational arithmetic",
-           tolerance=f"{KKT_TOLERANCE:g} relative: the SVM module's KKT tolerance", measures="relative error")
+    @derived(theory.toy_derivation)
+    def toy_rates(self):
+        """the toy v w x + b with the stated rates: scaling and Euler identities; w x + b is homogeneous; the asymmetric
+        problem is solved by b = 0 for data separable through 0
+        """
+
+    case_strategy = toy_cases()
+
+    @check("numeric", tolerance=f"{KKT_TOLERANCE:g} relative: the SVM module's KKT tolerance",
+           measures="relative error")
     def svm_limit(self, case, run):
+        """the homogeneous model's limit, the hard-margin SVM on (x, 1): NNLS in float64 (numerics/svm.py, KKT-checked)
+        against active-set enumeration in rational arithmetic
+        """
         exact = limits.exact_augmented_svm(*case.data())
         approximate = limits.augmented_svm(*case.data())
         scale = math.hypot(*(float(value) for value in exact))
@@ -121,20 +129,22 @@ class QuasiHomogeneous(Claim):
             out[case]["where"] = runs.where
         return out
 
-    @check("empirical", compares="loss-normalised GD on w x + b: the threshold −b/w when the smallest margin reaches "
-           "1000, against the SVM threshold on (x, 1), relative to the gap |SVM threshold − 0| between the two "
-           "candidate limits", tolerance=f"{SEPARATION:g}: a tenth of that gap (a chosen constant; the flow's "
-                                         "direction error decays like 1/margin, the figure shows it)",
-           measures="|threshold − predicted limit| / |SVM threshold|")
+    @check("empirical", measures="|threshold − predicted limit| / |SVM threshold|",
+           tolerance=f"{SEPARATION:g}: a tenth of that gap (a chosen constant; the flow's direction error decays like "
+                     "1/margin, the figure shows it)")
     def homogeneous_threshold(self, case, run, trained):
+        """loss-normalised GD on w x + b: the threshold −b/w when the smallest margin reaches 1000, against the SVM
+        threshold on (x, 1), relative to the gap |SVM threshold − 0| between the two candidate limits
+        """
         return _distance(case, trained, "homogeneous", svm_limit=True)
 
-    @check("empirical", compares="loss-normalised GD on v w x + b: the threshold −b/(vw) at margin 1000 against the "
-           "limit the stated rates predict (0 when b alone has the maximal rate, else the SVM threshold), relative "
-           "to the gap between the two candidate limits", tolerance=f"{SEPARATION:g}, as for the homogeneous model "
-                                                                     "(a chosen constant)",
-           measures="|threshold − predicted limit| / |SVM threshold|")
+    @check("empirical", measures="|threshold − predicted limit| / |SVM threshold|",
+           tolerance=f"{SEPARATION:g}, as for the homogeneous model (a chosen constant)")
     def quasi_threshold(self, case, run, trained):
+        """loss-normalised GD on v w x + b: the threshold −b/(vw) at margin 1000 against the limit the stated rates
+        predict (0 when b alone has the maximal rate, else the SVM threshold), relative to the gap between the two
+        candidate limits
+        """
         return _distance(case, trained, "quasi", svm_limit=not theory.bias_is_discarded())
 
     figures_from_report = True  # they read only the report: --from-json redraws them
@@ -177,7 +187,7 @@ def _figure(directory, result) -> list:
     axis.set_xscale("log")
     axis.set_xlabel("smallest margin min y_i f(x_i)")
     axis.set_ylabel("decision threshold / the SVM threshold")
-    axis.set_title("The quasi-homogeneous toy discards its bias (rate 1 > ½)", fontsize=10)
+    axis.set_title("The quasi-homogeneous toy discards its bias (rate 1 > ½)")
     axis.legend(fontsize=8)
     return save(figure, directory, "quasi-homogeneous")
 

@@ -99,13 +99,15 @@ class RankBudget(Claim):
         "(claim thm1); for N ≥ 2 the modes reach 90% of their targets in decreasing order of s*, and within a flow-"
         "time budget after depth 1's last mode and depth 2's first, before depth 2's last, the number of modes "
         "learned strictly decreases with depth (N = 1, 2, 4); GD's crossing steps match (t + δ)/η per mode.")
-    provenance = (
-        ("seen", "Figure 1 of Huh et al.: within a fixed budget, deeper linear networks fit high-rank targets worse."),
-        ("reconstructed", "The protocol of Figure 1 was not available; this is the spectral variant (a geometric target "
-                          "spectrum, aligned balanced init), whose mechanism is exact."),
-        ("derived", "The reduction to Theorem 1's flow per mode (the sensing claim's derivation, reused), the time "
-                    "scale t = s*^{2/N−2}τ_N(σ_0/s*) and its small-init form (docs/claims/low-rank-simplicity.md §4)."),
-    )
+    provenance = """
+        seen: Figure 1 of Huh et al.: within a fixed budget, deeper linear networks fit high-rank targets worse.
+
+        reconstructed: The protocol of Figure 1 was not available; this is the spectral variant (a geometric target
+        spectrum, aligned balanced init), whose mechanism is exact.
+
+        derived: The reduction to Theorem 1's flow per mode (the sensing claim's derivation, reused), the time scale t =
+        s*^{2/N−2}τ_N(σ_0/s*) and its small-init form (docs/claims/low-rank-simplicity.md §4).
+        """
     corruptions = (
         Corruption("Theorem 1's time without the factor N", lambda: _slower_flow(),
                    checks=("crossings-vs-flow", "learned-count-vs-flow")),
@@ -117,18 +119,24 @@ class RankBudget(Claim):
         return budget_cases(step_budget=run.profile.step_budget)
 
     # --- once per run --------------------------------------------------------------------------------------
-    aligned_reduction = derived(*(partial(sensing.reduction_derivation, depth, size=REDUCTION_SIZE)
-                                  for depth in (1, 2, 3, 4)), compares="gradient flow of ½‖W_1⋯W_N − W*‖² from "
-                                "diagonal balanced layers stays diagonal and each mode follows N σ^{2−2/N}(s* − σ), "
-                                "N = 1..4 (the sensing claim's derivation, d = 2)")
-    time_scale = derived(theory.time_scale_derivation, compares="t(s*) = s*^{2/N−2}τ_N(σ_0/s*); τ_N(a) ~ "
-                         "a^{2/N−1}/(N − 2) for N ≥ 3; exact τ_1, τ_2")
+    @derived(*(partial(sensing.reduction_derivation, depth, size=REDUCTION_SIZE) for depth in (1, 2, 3, 4)))
+    def aligned_reduction(self):
+        """gradient flow of ½‖W_1⋯W_N − W*‖² from diagonal balanced layers stays diagonal and each mode follows N
+        σ^{2−2/N}(s* − σ), N = 1..4 (the sensing claim's derivation, d = 2)
+        """
+
+    @derived(theory.time_scale_derivation)
+    def time_scale(self):
+        """t(s*) = s*^{2/N−2}τ_N(σ_0/s*); τ_N(a) ~ a^{2/N−1}/(N − 2) for N ≥ 3; exact τ_1, τ_2"""
 
     # --- per case ------------------------------------------------------------------------------------------
-    @check("numeric", compares="from Theorem 1's closed form: hitting times of 0.9 s*_k increasing in k for N = 2, 4, "
-           "and the number of modes learned within the budget strictly decreasing over N = 1, 2, 4",
-           tolerance="0 violations", measures="violations")
+    @check("numeric", measures="violations")
     def flow_predictions(self, case, run):
+        """from Theorem 1's closed form: hitting times of 0.9 s*_k increasing in k for N = 2, 4, and the number of modes
+        learned within the budget strictly decreasing over N = 1, 2, 4
+
+        Tolerance: 0 violations
+        """
         counts, violations = self._flow_counts(case, run.dps)
         for depth in DEPTHS[1:]:
             times = self._times(case, depth, run.dps)
@@ -158,11 +166,14 @@ class RankBudget(Claim):
             results[case] = {depth: (runs.crossings[b, : case.modes].tolist(), steps[b]) for depth, b in zip(DEPTHS, rows)}
         return results
 
-    @check("empirical", compares="GD's first step with σ_k ≥ 0.9 s*_k (torch, every mode that crossed within the budget) "
-           "against Theorem 1's flow: η·k against t_k + δ_k", tolerance="η + |δ_k|: one step of discretisation plus the "
-           "first-order lag δ = (η/2)log(g(w_f)/g(w_0)) once more for the O(η²) remainder",
-           measures="|ηk − (t + δ)|/(η + |δ|), worst mode")
+    @check("empirical", measures="|ηk − (t + δ)|/(η + |δ|), worst mode")
     def crossings_vs_flow(self, case, run, trained):
+        """GD's first step with σ_k ≥ 0.9 s*_k (torch, every mode that crossed within the budget) against Theorem 1's
+        flow: η·k against t_k + δ_k
+
+        Tolerance: η + |δ_k|: one step of discretisation plus the first-order lag δ = (η/2)log(g(w_f)/g(w_0)) once more
+        for the O(η²) remainder
+        """
         ratios = []
         for depth in DEPTHS:
             eta = float(step(depth))
@@ -176,25 +187,33 @@ class RankBudget(Claim):
                 ratios.append(abs(eta * crossed - (time + lag)) / (eta + abs(lag)))
         return Measured(worst(ratios), 1, f"{len(ratios)} crossings")
 
-    @check("empirical", compares="modes GD learned within ⌊budget/η⌋ steps against the flow's count at the budget, per "
-           "depth", tolerance="equal (the strategy keeps every mode's (t + δ) at least 2η + |δ| from the budget)",
-           measures="Σ |GD count − flow count|")
+    @check("empirical", measures="Σ |GD count − flow count|")
     def learned_count_vs_flow(self, case, run, trained):
+        """modes GD learned within ⌊budget/η⌋ steps against the flow's count at the budget, per depth
+
+        Tolerance: equal (the strategy keeps every mode's (t + δ) at least 2η + |δ| from the budget)
+        """
         flow, _ = self._flow_counts(case, run.dps)
         counts = self._trained_counts(case, trained)
         return Measured(sum(abs(a - b) for a, b in zip(counts, flow)), 0, f"GD {counts}, flow {flow}",
                         {"GD counts": counts, "flow counts": flow})
 
-    @check("empirical", compares="modes GD learned within the budget over N = 1, 2, 4", tolerance="strictly decreasing: "
-           "0 violations", measures="violations")
+    @check("empirical", measures="violations")
     def count_falls_with_depth(self, case, run, trained):
+        """modes GD learned within the budget over N = 1, 2, 4
+
+        Tolerance: strictly decreasing: 0 violations
+        """
         counts = self._trained_counts(case, trained)
         return Measured(_order_violations(counts), 0, f"{dict(zip(DEPTHS, counts))} of {case.modes} modes",
                         {"counts": counts, "modes": case.modes, "budget": float(case.budget)})
 
-    @check("empirical", compares="GD's crossing steps for N = 2, 4: mode k crosses before mode k + 1 (uncrossed modes "
-           "last)", tolerance="0 violations", measures="violations")
+    @check("empirical", measures="violations")
     def modes_in_order(self, case, run, trained):
+        """GD's crossing steps for N = 2, 4: mode k crosses before mode k + 1 (uncrossed modes last)
+
+        Tolerance: 0 violations
+        """
         violations = 0
         for depth in DEPTHS[1:]:
             crossings, _ = trained[depth]
@@ -259,7 +278,7 @@ def _figure(directory, settings) -> list:
                                          dps=15)) / float(target) for t in grid]
             axis.plot(grid, values, color=colour, lw=1.6, label=f"s* = {float(target):g}")
         axis.axhline(float(FRACTION), color="grey", lw=0.8, ls=":")
-        axis.set_title(f"depth N = {depth}", fontsize=10)
+        axis.set_title(f"depth N = {depth}")
         axis.set_xlabel("flow time t (GD: t = ηk)")
         axis.set_ylim(0, 1.05)
     axes[0].set_ylabel(r"$\sigma_k(t)/s^*_k$")
@@ -271,10 +290,10 @@ def _figure(directory, settings) -> list:
                       label=f"N = {depth}")
     axes[-1].set_xlabel("budget (flow time)")
     axes[-1].set_ylabel("modes learned (σ ≥ 0.9 s*)")
-    axes[-1].set_title("Fewer modes per budget when deeper", fontsize=10)
+    axes[-1].set_title("Fewer modes per budget when deeper")
     axes[-1].legend(fontsize=8)
     figure.suptitle(f"Theorem 1's flow per mode: target spectrum 2^-k, k < {modes}, σ_0 = {float(init):g} "
-                    "(balanced aligned init)", fontsize=11)
+                    "(balanced aligned init)")
     return save(figure, directory, "rank-budget")
 
 

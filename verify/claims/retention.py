@@ -65,16 +65,18 @@ class Retention(Claim):
         "reaches w∞ = w₀ + X^+(y − Xw₀), the interpolant closest to w₀. For x ~ N(0, I_d), "
         "P[sign⟨w∞, x⟩ ≠ sign⟨w₀, x⟩] = angle(w₀, w∞)/π ≤ arcsin(‖y − Xw₀‖/(‖w₀‖ s_min(X)))/π: the interpolating "
         "classifier disagrees with w₀ (and its accuracy differs from w₀'s) on at most that fraction.")
-    provenance = (
-        ("seen", "Theorem 1 concerns a linear classifier trained by SGD on the empirical square loss from an initial "
-                 "w₀, with label noise, and says the classifier learned first is retained (the paper's statement "
-                 "opens with this setting; its exact conditions on w₀ and its rates were not available)."),
-        ("reconstructed", "The statement checked here is the mechanism, not the paper's quantifiers: the exact data "
-                          "model (Gaussian here), the conditions on w₀ and p and the probability bound must be copied "
-                          "from the paper before this is shown as its Theorem 1."),
-        ("derived", "Row-space invariance of SGD, the closest interpolant (shared with the least-squares claim), "
-                    "Sheppard's angle/π, and the angle bound (docs/claims/increasing-complexity.md §2)."),
-    )
+    provenance = """
+        seen: Theorem 1 concerns a linear classifier trained by SGD on the empirical square loss from an initial w₀,
+        with label noise, and says the classifier learned first is retained (the paper's statement opens with this
+        setting; its exact conditions on w₀ and its rates were not available).
+
+        reconstructed: The statement checked here is the mechanism, not the paper's quantifiers: the exact data model
+        (Gaussian here), the conditions on w₀ and p and the probability bound must be copied from the paper before this
+        is shown as its Theorem 1.
+
+        derived: Row-space invariance of SGD, the closest interpolant (shared with the least-squares claim), Sheppard's
+        angle/π, and the angle bound (docs/claims/increasing-complexity.md §2).
+        """
     corruptions = (
         Corruption("disagreement ∠/(2π)", lambda: theory.substituted(disagreement=lambda angle: angle / (2 * sp.pi)),
                    checks=("sheppard", "disagreement-vs-quadrature", "disagreement-monte-carlo")),
@@ -90,21 +92,37 @@ class Retention(Claim):
     def statement_key(self) -> str:
         return f"{least_squares.statement_key()}|{theory.statement_key()}"
 
-    closest_interpolant = derived(least_squares.closest_interpolant, compares="w∞ = w₀ + X⁺(y − Xw₀) is the "
-                                  "interpolant closest to w₀ (Penrose conditions, Pythagoras, Lagrange; the "
-                                  "least-squares claim's derivation, reused)", tolerance="exact: matrix algebra for "
-                                  "symbolic n × d, and coordinates at rational points")
-    sgd_keeps_the_outside = derived(theory.sgd_derivation, compares="every SGD update w ← w − Xᵀa leaves (I − P)w and "
-                                    "⟨w, v⟩ for v ⊥ row(X) unchanged")
-    sheppard = derived(theory.sheppard_derivation, compares="P[sign⟨u,x⟩ ≠ sign⟨v,x⟩] = ∠(u,v)/π from the uniform "
-                       "polar angle of a 2-D Gaussian, and against Sheppard's orthant formula",
-                       tolerance="exact; the orthant cross-check is a 60-digit spot-check at three angles")
-    angle_bound = derived(theory.angle_derivation, compares="‖w₀‖² sin²∠(w₀, w∞) = min_t ‖w₀ − t w∞‖² ≤ ‖w₀ − w∞‖²")
+    @derived(least_squares.closest_interpolant)
+    def closest_interpolant(self):
+        """w∞ = w₀ + X⁺(y − Xw₀) is the interpolant closest to w₀ (Penrose conditions, Pythagoras, Lagrange; the
+        least-squares claim's derivation, reused)
+
+        Tolerance: exact: matrix algebra for symbolic n × d, and coordinates at rational points
+        """
+
+    @derived(theory.sgd_derivation)
+    def sgd_keeps_the_outside(self):
+        """every SGD update w ← w − Xᵀa leaves (I − P)w and ⟨w, v⟩ for v ⊥ row(X) unchanged"""
+
+    @derived(theory.sheppard_derivation)
+    def sheppard(self):
+        """P[sign⟨u,x⟩ ≠ sign⟨v,x⟩] = ∠(u,v)/π from the uniform polar angle of a 2-D Gaussian, and against Sheppard's
+        orthant formula
+
+        Tolerance: exact; the orthant cross-check is a 60-digit spot-check at three angles
+        """
+
+    @derived(theory.angle_derivation)
+    def angle_bound(self):
+        """‖w₀‖² sin²∠(w₀, w∞) = min_t ‖w₀ − t w∞‖² ≤ ‖w₀ − w∞‖²"""
 
     # --- per case ------------------------------------------------------------------------------------------
-    @check("numeric", compares="stated disagreement at the case's angle and at 0.1, 1, 2, 3 rad against "
-           "2∫φ(s)Φ(−s cot θ)ds by quadrature", tolerance="10^(10−dps) absolute", measures="absolute error")
+    @check("numeric", measures="absolute error")
     def disagreement_vs_quadrature(self, case, run):
+        """stated disagreement at the case's angle and at 0.1, 1, 2, 3 rad against 2∫φ(s)Φ(−s cot θ)ds by quadrature
+
+        Tolerance: 10^(10−dps) absolute
+        """
         errors = []
         for angle in (case.angle, *QUADRATURE_ANGLES):
             with mp.workdps(run.dps + 10):
@@ -133,10 +151,13 @@ class Retention(Claim):
             results[case] = Trained(**problems[case], final=runs.final[index], where=runs.where)
         return results
 
-    @check("empirical", compares="‖(I − P)(w_K − w₀)‖: SGD's movement off the row space of X",
-           tolerance="first-order rounding: 3u per step of ‖w∞‖ + ‖w₀ − w∞‖ (Kaczmarz steps are non-expansive) "
-           "plus 10·d·u·(‖w_K‖ + ‖w₀‖) for the projection itself", measures="norm")
+    @check("empirical", measures="norm")
     def outside_span_kept(self, case, run, trained):
+        """‖(I − P)(w_K − w₀)‖: SGD's movement off the row space of X
+
+        Tolerance: first-order rounding: 3u per step of ‖w∞‖ + ‖w₀ − w∞‖ (Kaczmarz steps are non-expansive) plus
+        10·d·u·(‖w_K‖ + ‖w₀‖) for the projection itself
+        """
         u = run.unit_roundoff
         limit = numbers.limit(trained.inputs, trained.targets, trained.init)
         scale = np.linalg.norm(limit) + np.linalg.norm(trained.init - limit)
@@ -145,12 +166,15 @@ class Retention(Claim):
         moved = np.linalg.norm(numbers.outside_span(trained.inputs, trained.final - trained.init))
         return Measured(float(moved), float(bound), trained.where)
 
-    @check("empirical", compares="‖w_K − w∞‖ for the stated w∞ against what the final iterate's residual and its "
-           "movement off the row space allow", tolerance="a posteriori: ‖Xw_K − y‖/s_min(X) + ‖(I − P)(w_K − w₀)‖ "
-           "+ 4κ(X)²u‖w∞‖ (the stated form's normal equations in float64) + d·u·κ(X)‖w_K‖ + 10·d·u·‖w_K‖ (rounding of "
-           "the residual and the projection); skipped unless ‖Xw_K − y‖ ≤ 1e-6‖y‖",
-           measures="norm")
+    @check("empirical", measures="norm")
     def sgd_reaches_the_interpolant(self, case, run, trained):
+        """‖w_K − w∞‖ for the stated w∞ against what the final iterate's residual and its movement off the row space
+        allow
+
+        Tolerance: a posteriori: ‖Xw_K − y‖/s_min(X) + ‖(I − P)(w_K − w₀)‖ + 4κ(X)²u‖w∞‖ (the stated form's normal
+        equations in float64) + d·u·κ(X)‖w_K‖ + 10·d·u·‖w_K‖ (rounding of the residual and the projection); skipped
+        unless ‖Xw_K − y‖ ≤ 1e-6‖y‖
+        """
         x, y = trained.inputs, trained.targets
         residual = np.linalg.norm(x @ trained.final - y)
         if residual > CONVERGED * np.linalg.norm(y):
@@ -164,10 +188,13 @@ class Retention(Claim):
             + 10 * case.dimension * u * size)  # the projection's
         return Measured(float(np.linalg.norm(trained.final - limit)), float(bound), f"‖Xw − y‖ = {residual:.1e}")
 
-    @check("empirical", compares="fraction of 20000 fresh x ~ N(0, I_d) on which sign⟨w_K, x⟩ ≠ sign⟨w₀, x⟩, against "
-           "the stated disagreement at ∠(w₀, w_K)", tolerance=f"{Z} binomial standard errors (false alarm 5.7e-7 per "
-           "case)", measures="|fraction − stated|/standard error")
+    @check("empirical",
+           tolerance=f"{Z} binomial standard errors (false alarm 5.7e-7 per "
+                     "case)", measures="|fraction − stated|/standard error")
     def disagreement_monte_carlo(self, case, run, trained):
+        """fraction of 20000 fresh x ~ N(0, I_d) on which sign⟨w_K, x⟩ ≠ sign⟨w₀, x⟩, against the stated disagreement at
+        ∠(w₀, w_K)
+        """
         angle = numbers.angle(trained.init, trained.final)
         stated = numbers.disagreement(angle)
         rng = run.rng(f"fresh {case.describe()}")
@@ -186,10 +213,12 @@ class Retention(Claim):
                          "bound": numbers.retention_bound(trained.inputs, trained.targets, trained.init),
                          "dimension": case.dimension, "samples": case.samples})
 
-    @check("empirical", compares="∠(w₀, w_K)/π against arcsin(‖y − Xw₀‖/(‖w₀‖ s_min(X)))/π",
-           tolerance="the bound itself (the error is ∠/π − bound, ≤ 0 when it holds) plus 10⁻⁹ for the float64 angle",
-           measures="∠/π − bound")
+    @check("empirical", measures="∠/π − bound")
     def retention_bound(self, case, run, trained):
+        """∠(w₀, w_K)/π against arcsin(‖y − Xw₀‖/(‖w₀‖ s_min(X)))/π
+
+        Tolerance: the bound itself (the error is ∠/π − bound, ≤ 0 when it holds) plus 10⁻⁹ for the float64 angle
+        """
         bound = numbers.retention_bound(trained.inputs, trained.targets, trained.init)
         angle = numbers.angle(trained.init, trained.final) / math.pi
         return Measured(angle - bound, 1e-9, f"∠/π = {angle:.4f} ≤ {bound:.4f}")
@@ -250,16 +279,16 @@ def _figure(directory, settings) -> list:
     left.set_yscale("log")
     left.set_xlabel("dimension d")
     left.set_ylabel("fraction of Gaussian inputs")
-    left.set_title(f"The interpolant keeps w₀'s labels (n = {samples}, 20% label noise)", fontsize=10)
+    left.set_title(f"The interpolant keeps w₀'s labels (n = {samples}, 20% label noise)")
     left.legend(fontsize=8)
     right.plot(dimensions, accuracy_init, "o-", color=COLOURS[0], label=r"$w_0$ (0.3 rad from $e_1$)")
     right.plot(dimensions, accuracy_final, "s-", color=COLOURS[1], label=r"$w_\infty$ (fits the noisy labels)")
     right.set_xscale("log")
     right.set_xlabel("dimension d")
     right.set_ylabel("accuracy on fresh inputs (clean labels)")
-    right.set_title("Test accuracy is retained while the training labels are fitted", fontsize=10)
+    right.set_title("Test accuracy is retained while the training labels are fitted")
     right.legend(fontsize=8)
-    figure.suptitle("Nakkiran et al., Theorem 1's mechanism: SGD from w₀ on the square loss", fontsize=11)
+    figure.suptitle("Nakkiran et al., Theorem 1's mechanism: SGD from w₀ on the square loss")
     return save(figure, directory, "retention")
 
 

@@ -193,19 +193,20 @@ class Sensing(Claim):
         "the pairs of targets the dataset resolves: see learning-order) and W "
         "recovers W* (||W − W*||_F < σ_4*/2, so the rank is 4); for N = 1 gradient descent ends at the "
         "minimum-norm solution, whose relative error ||W − W*||_F²/||W*||_F² concentrates at 1 − n/d².")
-    provenance = (
-        ("seen", "Figure 4's caption: top-5 singular values of deep matrix sensing, 50 × 50, Gaussian "
-                 "initialisation with initial singular values 1e-4 in expectation, columns depths, rows dataset "
-                 "sizes (both below d²), a rank-4 target, and failed recovery (five nonzero singular values) at "
-                 "depth 1; Figure 1a: depth-4 matrix sensing learns incrementally. The target diag(12, 6, 4, 3), "
-                 "d = 50, n = 1000 and Gaussian measurements are the authors' code's defaults."),
-        ("reconstructed", "The statement in words (a 'commuting measurements' theorem, the depth-1 and depth ≥ 2 "
-                          "outcomes as checkable inequalities), the second dataset size 1500 and the range of "
-                          "initial scales: the paper's exact statement and sizes are not available to us."),
-        ("derived", "The reduction (a): derived with SymPy for N = 1..4. The minimum-norm limit of depth 1, the "
-                    "Beta law of its error, the step sizes, the recovery criterion and every tolerance: derived "
-                    "here (docs/claims/sensing.md)."),
-    )
+    provenance = """
+        seen: Figure 4's caption: top-5 singular values of deep matrix sensing, 50 × 50, Gaussian initialisation with
+        initial singular values 1e-4 in expectation, columns depths, rows dataset sizes (both below d²), a rank-4
+        target, and failed recovery (five nonzero singular values) at depth 1; Figure 1a: depth-4 matrix sensing learns
+        incrementally. The target diag(12, 6, 4, 3), d = 50, n = 1000 and Gaussian measurements are the authors' code's
+        defaults.
+
+        reconstructed: The statement in words (a 'commuting measurements' theorem, the depth-1 and depth ≥ 2 outcomes as
+        checkable inequalities), the second dataset size 1500 and the range of initial scales: the paper's exact
+        statement and sizes are not available to us.
+
+        derived: The reduction (a): derived with SymPy for N = 1..4. The minimum-norm limit of depth 1, the Beta law of
+        its error, the step sizes, the recovery criterion and every tolerance: derived here (docs/claims/sensing.md).
+        """
     corruptions = (
         Corruption("reduction against twice the project ODE (the 'mse' loss without ½)", _corrupted_reduction,
                    checks=("aligned-reduction",)),
@@ -217,13 +218,17 @@ class Sensing(Claim):
     )
 
     # --- once per run: the derivations ----------------------------------------------------------------
-    isometry = derived(model.isometry_derivation, compares="E⟨A, Δ⟩² = ‖Δ‖²_F for i.i.d. N(0, 1) entries "
-                       "(sympy.stats, d = 2), so the population loss is ½‖W − W*‖²_F")
-    aligned_reduction = derived(*(functools.partial(model.reduction_derivation, depth) for depth in DEPTHS),
-                                compares="for N = 1..4 (d = 3 symbol matrices): off-diagonal gradients vanish on "
-                                "diagonal layers, and each diagonal entry of balanced layers follows "
-                                "N σ^{2−2/N}(σ* − σ) (theory.toy.flow_rhs)",
-                                tolerance="exact: lhs − rhs simplifies to 0")
+    @derived(model.isometry_derivation)
+    def isometry(self):
+        """E⟨A, Δ⟩² = ‖Δ‖²_F for i.i.d. N(0, 1) entries (sympy.stats, d = 2), so the population loss is ½‖W − W*‖²_F"""
+
+    @derived(*(functools.partial(model.reduction_derivation, depth) for depth in DEPTHS))
+    def aligned_reduction(self):
+        """for N = 1..4 (d = 3 symbol matrices): off-diagonal gradients vanish on diagonal layers, and each diagonal
+        entry of balanced layers follows N σ^{2−2/N}(σ* − σ) (theory.toy.flow_rhs)
+
+        Tolerance: exact: lhs − rhs simplifies to 0
+        """
 
     # --- per case -----------------------------------------------------------------------------------------
     def strategy(self, run):
@@ -252,15 +257,17 @@ class Sensing(Claim):
                        for index, (plan, experiment) in enumerate(zip(plans, experiments))}
         return {case: _Trained(*(results.get(part, part) for part in pair)) for case, pair in parts.items()}
 
-    @check("empirical", compares="full d × d layers trained on 64 diagonal isotropic measurements from σ_0^{1/N} I: "
-           "the top-4 singular values against the toy closed form σ(ηk) (numerics.toy), max over 8 evenly spaced "
-           "steps of |σ_GD − σ|/σ*", tolerance="2 × the first-order GD-vs-flow bound (η/2)·max σ̇·|log f(w_k)/f(w_0)| "
-           "of numerics.gd.replay (the aligned model is the toy model's GD map), plus the rounding bound "
-           "N·c·u·Σ_j amplification, c = 4(N + n + d) ulps per step, and 4d·u·σ*_1/σ* for the singular values; "
-           "judged while the O(η) bound is ≤ σ*/10 and the rounding bound ≤ 1e-3, skipped beyond",
-           measures="absolute error / σ*")
+    @check("empirical", measures="absolute error / σ*")
     @_reads("aligned")
     def aligned_vs_flow(self, case, run, twin):
+        """full d × d layers trained on 64 diagonal isotropic measurements from σ_0^{1/N} I: the top-4 singular values
+        against the toy closed form σ(ηk) (numerics.toy), max over 8 evenly spaced steps of |σ_GD − σ|/σ*
+
+        Tolerance: 2 × the first-order GD-vs-flow bound (η/2)·max σ̇·|log f(w_k)/f(w_0)| of numerics.gd.replay (the
+        aligned model is the toy model's GD map), plus the rounding bound N·c·u·Σ_j amplification, c = 4(N + n + d) ulps
+        per step, and 4d·u·σ*_1/σ* for the singular values; judged while the O(η) bound is ≤ σ*/10 and the rounding
+        bound ≤ 1e-3, skipped beyond
+        """
         errors, bounds, unit = [], [], run.unit_roundoff
         for i, star in enumerate(TARGETS):
             replay = gd.replay(twin.record, depth=case.depth, target=star, init=case.aligned_init,
@@ -278,45 +285,56 @@ class Sensing(Claim):
         return Measured(worst(errors), worst(bounds),
                         f"step {text(case.aligned_step)}, {case.aligned_steps} steps, σ_0 = {text(case.aligned_init)}")
 
-    @check("empirical", compares="largest off-diagonal |W_ab| after aligned training",
-           tolerance="0: exact in floating point (products and sums of exact zeros)", measures="absolute value")
+    @check("empirical", measures="absolute value")
     @_reads("aligned")
     def aligned_stays_diagonal(self, case, run, twin):
+        """largest off-diagonal |W_ab| after aligned training
+
+        Tolerance: 0: exact in floating point (products and sums of exact zeros)
+        """
         off = float(np.abs(twin.final - np.diag(np.diag(twin.final))).max())
         return Measured(off, 0.0, f"largest off-diagonal entry {off:.3g}")
 
-    @check("empirical", compares="how far the 46 zero-target diagonal entries (σ* = 0: dσ/dt = −N σ^{3−2/N} < 0) "
-           "rose above their start", tolerance="the accumulated rounding of the gradient: "
-           "k·Nη·2(n + d)·u·(Σσ* + dσ_0) (each step sums n measurements of d entries)", measures="absolute rise")
+    @check("empirical", measures="absolute rise")
     @_reads("aligned")
     def aligned_zero_targets(self, case, run, twin):
-        """The zero-target diagonal entries decrease in exact arithmetic; in floating point each step's gradient,
-        a sum over n measurements of sums over d entries, carries an absolute error of at most
-        2(n + d)·u·Σ_l |w_l − w*_l| ≤ 2(n + d)·u·(Σσ* + d σ_0), moving σ by at most N η times that."""
+        # The zero-target diagonal entries decrease in exact arithmetic; in floating point each step's gradient,
+        # a sum over n measurements of sums over d entries, carries an absolute error of at most
+        # 2(n + d)·u·Σ_l |w_l − w*_l| ≤ 2(n + d)·u·(Σσ* + d σ_0), moving σ by at most N η times that.
+        """how far the 46 zero-target diagonal entries (σ* = 0: dσ/dt = −N σ^{3−2/N} < 0) rose above their start
+
+        Tolerance: the accumulated rounding of the gradient: k·Nη·2(n + d)·u·(Σσ* + dσ_0) (each step sums n measurements
+        of d entries)
+        """
         rise = worst(np.abs(np.diag(twin.final)[RANK:]) - np.abs(np.diag(twin.initial)[RANK:]))
         per_step = 2 * (twin.samples + SIZE) * run.unit_roundoff * float(sum(TARGETS) + SIZE * case.aligned_init)
         bound = case.aligned_steps * float(case.aligned_step) * case.depth * per_step
         return Measured(worst([rise, 0.0]), bound, f"the 46 zero-target entries moved by at most {rise:.3g} "
                         "(up is positive)")
 
-    @check("numeric", compares="the dataset's minimum-norm least-squares solution W_mn = Aᵀ(AAᵀ)⁻¹y (NumPy, no "
-           "training): |‖W_mn − W*‖²_F/‖W*‖²_F − p|, p = 1 − n/d² the predicted relative error",
-           tolerance="the distance from p to the 1e-6 two-sided quantile, on the observation's side, of "
-           "Beta(pd²/2, (1 − p)d²/2) = Beta((d² − n)/2, n/2): ‖W_mn − W*‖² = ‖P_null W*‖² and the row space of "
-           "Gaussian measurements is uniformly random, so this ratio has exactly that law; a wrong p moves the "
-           "interval with it", measures="absolute error")
+    @check("numeric", measures="absolute error")
     def min_norm_concentration(self, case, run):
+        """the dataset's minimum-norm least-squares solution W_mn = Aᵀ(AAᵀ)⁻¹y (NumPy, no training): |‖W_mn −
+        W*‖²_F/‖W*‖²_F − p|, p = 1 − n/d² the predicted relative error
+
+        Tolerance: the distance from p to the 1e-6 two-sided quantile, on the observation's side, of Beta(pd²/2, (1 −
+        p)d²/2) = Beta((d² − n)/2, n/2): ‖W_mn − W*‖² = ‖P_null W*‖² and the row space of Gaussian measurements is
+        uniformly random, so this ratio has exactly that law; a wrong p moves the interval with it
+        """
         error = _relative_error(_minimum_norm(run.seed, run.claim, case.dataset, case.samples).solution)
         return _against_law(case, error, 0.0, f"minimum-norm solution of dataset {case.dataset} (n = {case.samples})")
 
-    @check("empirical", compares="N ≥ 2, Gaussian: the first steps at which the i-th largest singular value reaches "
-           "σ_i*/2 (checked every step) increase with i for σ* = 12, 6, 4, 3, over the pairs of targets the dataset "
-           "resolves: all pairs at N ≥ 3; at N = 2 those whose gap is ≥ 3.5 standard errors of the sample's −∇L(0) "
-           "along them (12 vs 6, 4, 3; 6 vs 3; and 6 vs 4 at n = 1500)", tolerance="0: an order of integers is "
-           "exact; a pair is judged when the sample inverts its early-phase targets with probability ≤ Φ(−3.5) = "
-           "2.3e-4", measures="judged pairs out of order, plus levels never reached")
+    @check("empirical", measures="judged pairs out of order, plus levels never reached")
     @_reads("gaussian", depth_one=False)
     def learning_order(self, case, run, trained):
+        """N ≥ 2, Gaussian: the first steps at which the i-th largest singular value reaches σ_i*/2 (checked every step)
+        increase with i for σ* = 12, 6, 4, 3, over the pairs of targets the dataset resolves: all pairs at N ≥ 3; at N =
+        2 those whose gap is ≥ 3.5 standard errors of the sample's −∇L(0) along them (12 vs 6, 4, 3; 6 vs 3; and 6 vs 4
+        at n = 1500)
+
+        Tolerance: 0: an order of integers is exact; a pair is judged when the sample inverts its early-phase targets
+        with probability ≤ Φ(−3.5) = 2.3e-4
+        """
         crossings = [int(k) for k in trained.crossings[:RANK]]
         pairs = judged_pairs(case.depth, case.samples)
         toy_steps = [float(toy.time_to(star / 2, depth=case.depth, target=star, init=case.init, dps=run.dps)
@@ -327,33 +345,40 @@ class Sensing(Claim):
                         {"steps to half targets": crossings, "toy flow steps to half targets": toy_steps,
                          "judged pairs": [f"{TARGETS[i]}>{TARGETS[j]}" for i, j in pairs]})
 
-    @check("empirical", compares="N ≥ 2, Gaussian: ‖W − W*‖²_F/‖W*‖²_F after training",
-           tolerance="(σ_4*/2)²/‖W*‖²_F = 2.25/205 ≈ 0.011: below it Mirsky's inequality puts every singular value "
-           "within σ_4*/2 of its target, so σ_5 < 1.5 < σ_4 and the rank 4 is recovered (Figure 4's criterion); the "
-           "minimum-norm solution sits at 1 − n/d² ≥ 0.4", measures="relative squared error")
+    @check("empirical", measures="relative squared error")
     @_reads("gaussian", depth_one=False)
     def low_rank_recovery(self, case, run, trained):
+        """N ≥ 2, Gaussian: ‖W − W*‖²_F/‖W*‖²_F after training
+
+        Tolerance: (σ_4*/2)²/‖W*‖²_F = 2.25/205 ≈ 0.011: below it Mirsky's inequality puts every singular value within
+        σ_4*/2 of its target, so σ_5 < 1.5 < σ_4 and the rank 4 is recovered (Figure 4's criterion); the minimum-norm
+        solution sits at 1 − n/d² ≥ 0.4
+        """
         error = _relative_error(trained.final)
         return Measured(error, RECOVERY, f"σ_5 = {trained.singular[1, RANK]:.3g}, training loss {trained.loss:.3g} "
                         f"after {case.steps} steps", {"relative error": error})
 
-    @check("empirical", compares="N = 1, Gaussian: ‖W − (W_mn + P_null W_0)‖_F/‖W*‖_F, W_mn = A⁺y the minimum-norm "
-           "least-squares solution computed by NumPy from the same measurements, P_null W_0 the initialisation's "
-           "part in the null space of the measurements (GD never moves it)",
-           tolerance="ρ^k‖P_row(W_0 − W*)‖_F/‖W*‖_F, ρ = max|1 − ηλ| over the nonzero spectrum of AᵀA/n (GD on a "
-           "quadratic contracts the row-space error by ρ per step), plus k·4(n + d²)·u for rounding",
-           measures="relative distance")
+    @check("empirical", measures="relative distance")
     @_reads("gaussian", depth_one=True)
     def depth1_min_norm(self, case, run, trained):
+        """N = 1, Gaussian: ‖W − (W_mn + P_null W_0)‖_F/‖W*‖_F, W_mn = A⁺y the minimum-norm least-squares solution
+        computed by NumPy from the same measurements, P_null W_0 the initialisation's part in the null space of the
+        measurements (GD never moves it)
+
+        Tolerance: ρ^k‖P_row(W_0 − W*)‖_F/‖W*‖_F, ρ = max|1 − ηλ| over the nonzero spectrum of AᵀA/n (GD on a quadratic
+        contracts the row-space error by ρ per step), plus k·4(n + d²)·u for rounding
+        """
         distance, epsilon, _, note = _depth1_limit(case, run, trained)
         return Measured(distance, epsilon, note)
 
-    @check("empirical", compares="N = 1, Gaussian: |‖W − W*‖²_F/‖W*‖²_F − p|, p = 1 − n/d² the predicted relative "
-           "error", tolerance="as min-norm-concentration (the 1e-6 two-sided Beta quantile around p on the "
-           "observation's side), plus 2ε + ε² for the trained W's distance ε ≤ ‖P_null W_0‖/‖W*‖ + the "
-           "depth1-min-norm tolerance from W_mn", measures="absolute error")
+    @check("empirical", measures="absolute error")
     @_reads("gaussian", depth_one=True)
     def depth1_error(self, case, run, trained):
+        """N = 1, Gaussian: |‖W − W*‖²_F/‖W*‖²_F − p|, p = 1 − n/d² the predicted relative error
+
+        Tolerance: as min-norm-concentration (the 1e-6 two-sided Beta quantile around p on the observation's side), plus
+        2ε + ε² for the trained W's distance ε ≤ ‖P_null W_0‖/‖W*‖ + the depth1-min-norm tolerance from W_mn
+        """
         slack = _depth1_limit(case, run, trained)[2]
         return _against_law(case, _relative_error(trained.final), slack, "trained depth 1")
 
@@ -542,7 +567,7 @@ def _row(case: SensingCase, measured: dict) -> tuple:
 def _figures(directory, run: Run) -> list:
     """Figure 4 (rows: dataset sizes, columns: depths) and Figure 1a (depth 4, n = 1000) of the seed paper,
     from one batch trained on the run's dataset 0 at the paper's initial scale 1e-4."""
-    from ..plots import COLOURS, plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
+    from ..plots import COLOURS, legend_below, plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
     from ..training import sensing as training  # noqa: PLC0415
 
     panels = [(samples, depth) for samples in SIZES for depth in DEPTHS]
@@ -576,7 +601,7 @@ def _figures(directory, run: Run) -> list:
         # where it covers no curve)
         note = f"rel. error {_relative_error(runs.final[index]):.2g} at t = {times[-1]:.0f}" + (
             " (off the axis)" if end < times[-1] else "")
-        axis.set_title(f"depth N = {depth}, n = {samples}\n{note}", fontsize=10)
+        axis.set_title(f"depth N = {depth}, n = {samples}\n{note}")
 
     figure, axes = plt.subplots(len(SIZES), len(DEPTHS), figsize=(13, 6.2), sharey=True, constrained_layout=True)
     for index in range(len(panels)):
@@ -586,17 +611,16 @@ def _figures(directory, run: Run) -> list:
             axis.set_xlabel(r"training time $t = \eta k$")
         if index % len(DEPTHS) == 0:
             axis.set_ylabel("top-5 singular values of W")
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="outside lower center", ncol=5, fontsize=9, frameon=False)
+    legend_below(figure, *axes.flat[0].get_legend_handles_labels())
     figure.suptitle(f"Figure 4: deep matrix sensing, d = {SIZE}, W* = diag(12, 6, 4, 3), Gaussian measurements "
-                    f"(dataset 0 of seed {run.seed}) and initialisation (mean singular value 1e-4)", fontsize=11)
+                    f"(dataset 0 of seed {run.seed}) and initialisation (mean singular value 1e-4)")
     paths = save(figure, directory, "sensing-figure4")
 
     figure, axis = plt.subplots(figsize=(5.6, 4.4), constrained_layout=True)
     panel(axis, panels.index((SIZES[0], 4)))
     axis.set_xlabel(r"training time $t = \eta k$")
     axis.set_ylabel("top-5 singular values of W")
-    figure.legend(*axis.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=8, frameon=False)
+    legend_below(figure, *axis.get_legend_handles_labels(), columns=3, points=8)
     figure.suptitle("Figure 1a: depth-4 matrix sensing learns incrementally", fontsize=10)
     return paths + save(figure, directory, "sensing-figure1a")
 

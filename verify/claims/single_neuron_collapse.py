@@ -76,14 +76,15 @@ class SingleNeuronCollapse(Claim):
         "label-noise SDE dw = −∇L dt + Σ_i √η ζ ∂f(x_i)/∂w /√m dW_i: the origin (a saddle of the loss) is "
         "stochastically attractive iff ηζ²σ′(0)/2 > Σx_iy_i/Σx_i²; near it u = w_1 + w_2 is a geometric Brownian "
         "motion with exponent λ_u = σ′(0)s(Σx_iy_i/Σx_i² − ηζ²σ′(0)/2), s = Σx_i²/m.")
-    provenance = (
-        ("seen", "The model, the SDE's noise convention and the threshold line ηζ²σ′(0)/2 = Σx_iy_i/Σx_i², "
-                 "labelled 'Theorem 5.1', in the authors' code (their Fig2 notebook), as summarised in "
-                 "docs/claims/stochastic-collapse.md."),
-        ("reconstructed", "The theorem's wording and numbering in the paper (not available to us)."),
-        ("derived", "The linearisation, the rank-one noise, the decoupling into two geometric Brownian motions, "
-                    "the Itô exponents and the threshold as the zero of λ_u (SymPy); every tolerance."),
-    )
+    provenance = """
+        seen: The model, the SDE's noise convention and the threshold line ηζ²σ′(0)/2 = Σx_iy_i/Σx_i², labelled 'Theorem
+        5.1', in the authors' code (their Fig2 notebook), as summarised in docs/claims/stochastic-collapse.md.
+
+        reconstructed: The theorem's wording and numbering in the paper (not available to us).
+
+        derived: The linearisation, the rank-one noise, the decoupling into two geometric Brownian motions, the Itô
+        exponents and the threshold as the zero of λ_u (SymPy); every tolerance.
+        """
     corruptions = (
         Corruption("threshold Σxy/Σx² moved up by 3%", lambda: theory.substituted(
             ratio=lambda xs, ys: sp.Rational(103, 100) * theory._ratio(xs, ys)),
@@ -92,23 +93,26 @@ class SingleNeuronCollapse(Claim):
             ratio=lambda xs, ys: theory._ratio(xs, ys) / 2),
                    checks=("exponent-vs-quadrature", "origin-exponent")),
     )
-
-    def training_length(self, profile) -> str:
-        return f"{int(HORIZON / STEP)} SGD steps per path, whatever the profile"
+    fixed_training = f"{int(HORIZON / STEP)} SGD steps per path"
 
     statement_key = staticmethod(theory.statement_key)
-    linearisation = derived(theory.linearisation_derivation, compares="at w = 0 (σ(0) = 0, σ′(0) = g): the drift "
-                            "σ′(0)c(w₂, w₁); every noise channel along (w₂, w₁) (covariance of rank one); u = w₁ ± w₂ "
-                            "two geometric Brownian motions; Itô exponents λ_u, λ_v = λ_u − 2σ′(0)c; λ_u = 0 exactly "
-                            "at the stated threshold")
 
-    def strategy(self, run):
-        return neuron_cases()
+    @derived(theory.linearisation_derivation)
+    def linearisation(self):
+        """at w = 0 (σ(0) = 0, σ′(0) = g): the drift σ′(0)c(w₂, w₁); every noise channel along (w₂, w₁) (covariance of
+        rank one); u = w₁ ± w₂ two geometric Brownian motions; Itô exponents λ_u, λ_v = λ_u − 2σ′(0)c; λ_u = 0 exactly
+        at the stated threshold
+        """
 
-    @check("numeric", compares="the exponent of the linear map u ← u(1 + hσ′(0)c + σ′(0)ζ√(ηhs) ξ), "
-           "E log|…|/h by quadrature at h = 10^-(dps+10) (no Itô formula), against the stated λ_u on the drawn data",
-           tolerance="10^(10−dps) × max(1, |λ_u|): the O(h) remainder is below 10^-dps", measures="absolute error")
+    case_strategy = neuron_cases()
+
+    @check("numeric", measures="absolute error")
     def exponent_vs_quadrature(self, case, run):
+        """the exponent of the linear map u ← u(1 + hσ′(0)c + σ′(0)ζ√(ηhs) ξ), E log|…|/h by quadrature at h =
+        10^-(dps+10) (no Itô formula), against the stated λ_u on the drawn data
+
+        Tolerance: 10^(10−dps) × max(1, |λ_u|): the O(h) remainder is below 10^-dps
+        """
         drift, noise = _linear(case)
         with mp.workdps(run.dps):
             measured = diffusion.small_step_exponent(drift=drift, noise=noise, dps=run.dps)
@@ -116,11 +120,13 @@ class SingleNeuronCollapse(Claim):
             return Measured(float(abs(measured - stated)), digits_tolerance(run.dps) * max(1.0, abs(float(stated))),
                             f"λ_u = {float(stated):.6g}")
 
-    @check("numeric", compares="the η at which the quadrature exponent on the drawn data vanishes (one secant "
-           "step through the stated η*(1 ± ε), ε = 10^-(dps/2+5)), as ηζ²σ′(0)/2, against the stated Σx_iy_i/Σx_i²",
-           tolerance="10^(10−dps) relative",
-           measures="relative error")
+    @check("numeric", measures="relative error")
     def threshold_vs_quadrature(self, case, run):
+        """the η at which the quadrature exponent on the drawn data vanishes (one secant step through the stated η*(1 ±
+        ε), ε = 10^-(dps/2+5)), as ηζ²σ′(0)/2, against the stated Σx_iy_i/Σx_i²
+
+        Tolerance: 10^(10−dps) relative
+        """
         xs, ys, c, s = case.exact_data()
         with mp.workdps(run.dps + 5):
             stated = mp.mpf(str(sp.N(theory.ratio(xs, ys), run.dps + 10)))
@@ -158,12 +164,15 @@ class SingleNeuronCollapse(Claim):
                                     where=runs.where)
         return out
 
-    @check("empirical", compares="label-noise SGD (torch, autograd, lr h, label noise ζ√(ηm/h)) from weights ~1e-120: "
-           "the growth rate (log|u_T| − log|u_0|)/T of u = w₁ + w₂, averaged over the paths, against the stated λ_u "
-           "plus the exact shift of the discrete map at step h (quadrature); negative means attractive",
-           tolerance="5 standard errors of the path average, with the label noise's share of the growth as control "
-           "variate (mean exactly 0)", measures="absolute error")
+    @check("empirical", measures="absolute error")
     def origin_exponent(self, case, run, trained):
+        """label-noise SGD (torch, autograd, lr h, label noise ζ√(ηm/h)) from weights ~1e-120: the growth rate (log|u_T|
+        − log|u_0|)/T of u = w₁ + w₂, averaged over the paths, against the stated λ_u plus the exact shift of the
+        discrete map at step h (quadrature); negative means attractive
+
+        Tolerance: 5 standard errors of the path average, with the label noise's share of the growth as control variate
+        (mean exactly 0)
+        """
         drift, noise = _linear(case)
         shift = float(diffusion.discrete_exponent(drift=drift, noise=noise, step=Fraction(trained.step), dps=20)
                       - diffusion.small_step_exponent(drift=drift, noise=noise, dps=20))
@@ -212,7 +221,7 @@ def _rational(value: Fraction) -> sp.Rational:
 def _figure(directory, result) -> list:
     """Right: measured growth rates of the run's cases against the stated line, in units of τ = 1/(σ′(0)c).
     Left: the authors' picture, the fraction of paths with |w_T| < 10⁻² against ηζ²σ′(0)/2 for one data set."""
-    from ..plots import plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
+    from ..plots import plt, save, verdict_colour  # noqa: PLC0415 - matplotlib only when figures are asked for
     from ..training import single_neuron  # noqa: PLC0415
 
     rng = result.settings.rng("figure")
@@ -231,7 +240,7 @@ def _figure(directory, result) -> list:
     left.axvline(ratio, color="#d1495b", ls=":", label=r"threshold $\sum x_iy_i/\sum x_i^2$")
     left.set_xlabel(r"$\eta\zeta^2\sigma'(0)/2$")
     left.set_ylabel(f"fraction of 128 paths collapsed at T = {horizon:g}")
-    left.set_title(r"the authors' sweep: $\sigma = \tanh$, $\zeta = 1$, $m = 32$, init $10^{-3}$", fontsize=10)
+    left.set_title(r"the authors' sweep: $\sigma = \tanh$, $\zeta = 1$, $m = 32$, init $10^{-3}$")
     left.legend(fontsize=8)
     grid = np.linspace(0.4, 2.1, 100)
     right.plot(grid, 1 - grid, color="black", lw=1.2, label=r"stated $\lambda_u\tau = 1 - $ level/ratio")
@@ -243,13 +252,13 @@ def _figure(directory, result) -> list:
             scale = data["time scale"]
             right.errorbar(data["noise level"] / data["ratio"], (data["measured"] - data["discretisation shift"]) * scale,
                            yerr=CONFIDENCE * data["standard error"] * scale, fmt="o", ms=4,
-                           color="#1b6ca8" if outcome.status == "pass" else "#d1495b")
-    right.set_xlabel(r"$\eta\zeta^2\sigma'(0)/2$ over $\sum x_iy_i/\sum x_i^2$")
-    right.set_ylabel(r"growth rate of $|w_1 + w_2|$ near 0, times $\tau = 1/(\sigma'(0)c)$")
-    right.set_title("drawn cases: label-noise SGD (points ± 5 SE)", fontsize=10)
+                           color=verdict_colour(outcome.status))
+    right.set(xlabel=r"$\eta\zeta^2\sigma'(0)/2$ over $\sum x_iy_i/\sum x_i^2$",
+              ylabel=r"growth rate of $|w_1 + w_2|$ near 0, times $\tau = 1/(\sigma'(0)c)$")
+    right.set_title("drawn cases: label-noise SGD (points ± 5 SE)")
     right.legend(fontsize=8)
     figure.suptitle(r"Single neuron $f = w_2\sigma(w_1x)$: the origin attracts iff $\eta\zeta^2\sigma'(0)/2 > "
-                    r"\sum x_iy_i/\sum x_i^2$", fontsize=11)
+                    r"\sum x_iy_i/\sum x_i^2$")
     return save(figure, directory, "single-neuron-collapse")
 
 

@@ -109,17 +109,18 @@ class Stability(Claim):
         "network, full-batch GD shows progressive sharpening up to 2/η and then the Edge of Stability: the "
         "sharpness hovers at 2/η while the loss keeps decreasing non-monotonically (Cohen et al. 2021; measured, "
         "judged at the calibrated step size only).")
-    provenance = (
-        ("seen", "Vardi's review (CACM 2023, 'Dynamical stability'): in a stable minimum the maximal Hessian "
-                 "eigenvalue is at most 2/η; and Cohen et al.'s Edge of Stability: sharpness rises until it touches "
-                 "2/η, then hovers around it while the loss decreases non-monotonically over long timescales."),
-        ("reconstructed", "The precise statements (the quadratic criterion, the (ab − 1)² model, the network "
-                          "experiment and its pass criteria) are classical results rebuilt here (Wu, Ma & E 2018; "
-                          "Cohen et al. 2021), not quoted from the review; the network's criteria are the reference "
-                          "calibration (docs/claims/vardi-stability-and-rank.md §1.5)."),
-        ("derived", "The quadratic's closed form and threshold, the Hessian of (ab − 1)² on its valley, the "
-                    "sharpness identity √(D² + 4) and GD's exact update of D = a² − b²: derived with SymPy here."),
-    )
+    provenance = """
+        seen: Vardi's review (CACM 2023, 'Dynamical stability'): in a stable minimum the maximal Hessian eigenvalue is
+        at most 2/η; and Cohen et al.'s Edge of Stability: sharpness rises until it touches 2/η, then hovers around it
+        while the loss decreases non-monotonically over long timescales.
+
+        reconstructed: The precise statements (the quadratic criterion, the (ab − 1)² model, the network experiment and
+        its pass criteria) are classical results rebuilt here (Wu, Ma & E 2018; Cohen et al. 2021), not quoted from the
+        review; the network's criteria are the reference calibration (docs/claims/vardi-stability-and-rank.md §1.5).
+
+        derived: The quadratic's closed form and threshold, the Hessian of (ab − 1)² on its valley, the sharpness
+        identity √(D² + 4) and GD's exact update of D = a² − b²: derived with SymPy here.
+        """
     corruptions = (
         Corruption("threshold lowered 3% (1.94/η)", lambda: _threshold(Fraction(97, 100)),
                    checks=("quadratic-threshold", "quadratic-divergence", "converged-sharpness")),
@@ -135,23 +136,34 @@ class Stability(Claim):
     def statement_key(self) -> str:
         return f"{theory.sharpness_limit(theory.eta)}|{theory.toy_hessian(theory.a, theory.b)}"
 
-    quadratic_threshold = derived(theory.quadratic_derivation, compares="GD on ½λx² multiplies x by 1 − ηλ; "
-                                  "x_k = (1 − ηλ)^k x_0; (1 − ηλ)² − 1 = ηλ(ηλ − 2); the multiplier is −1 at λ = 2/η "
-                                  "(the stated threshold); eigen-directions of ½xᵀHx decouple; the GD map's Jacobian "
-                                  "is I − η∇²L", tolerance="exact: lhs − rhs simplifies to 0")
-    toy_sharpness = derived(theory.toy_derivation, compares="Hessian of ½(ab − 1)² (the stated one, entry by entry); "
-                            "on the valley its eigenvalues are {a² + b², 0}; a² + b² − 2 = (a − b)²; (a² + b²)² = "
-                            "D² + 4(ab)²; gradient flow conserves D; one GD step maps D → D(1 − η²r²), "
-                            "r → r(1 − η(a² + b²) + η²ab·r)", tolerance="exact: lhs − rhs simplifies to 0")
+    @derived(theory.quadratic_derivation)
+    def quadratic_threshold(self):
+        """GD on ½λx² multiplies x by 1 − ηλ; x_k = (1 − ηλ)^k x_0; (1 − ηλ)² − 1 = ηλ(ηλ − 2); the multiplier is −1 at
+        λ = 2/η (the stated threshold); eigen-directions of ½xᵀHx decouple; the GD map's Jacobian is I − η∇²L
+
+        Tolerance: exact: lhs − rhs simplifies to 0
+        """
+
+    @derived(theory.toy_derivation)
+    def toy_sharpness(self):
+        """Hessian of ½(ab − 1)² (the stated one, entry by entry); on the valley its eigenvalues are {a² + b², 0}; a² +
+        b² − 2 = (a − b)²; (a² + b²)² = D² + 4(ab)²; gradient flow conserves D; one GD step maps D → D(1 − η²r²), r →
+        r(1 − η(a² + b²) + η²ab·r)
+
+        Tolerance: exact: lhs − rhs simplifies to 0
+        """
 
     # --- per case ---------------------------------------------------------------------------------------
     def strategy(self, run):
         return stability_cases(step_budget=run.profile.step_budget)
 
-    @check("numeric", compares="‖x_K‖ of GD on the case's quadratic at each step size: the spectral closed form "
-           "√(Σ(1 − ηλ_i)^{2K}c_i²) against repeated squaring of I − ηH (exact rational H) in mpmath",
-           tolerance="10^(10−dps) relative: both carry guard digits for their conditioning", measures="relative error")
+    @check("numeric", measures="relative error")
     def closed_form_vs_powers(self, case, run):
+        """‖x_K‖ of GD on the case's quadratic at each step size: the spectral closed form √(Σ(1 − ηλ_i)^{2K}c_i²)
+        against repeated squaring of I − ηH (exact rational H) in mpmath
+
+        Tolerance: 10^(10−dps) relative: both carry guard digits for their conditioning
+        """
         hessian = numbers.quadratic_hessian(case.curvatures, case.reflector)
         start = numbers.quadratic_start(case.components, case.reflector)
         errors = []
@@ -161,10 +173,13 @@ class Stability(Claim):
             errors.append(float(abs(closed - powers) / closed))
         return Measured(worst(errors), digits_tolerance(run.dps), f"{len(errors)} step sizes, K = {case.steps}")
 
-    @check("numeric", compares="the sharpness √(D_0² + 4) of the minimum gradient flow reaches from each start of "
-           "the (ab − 1)² model (D = a² − b² conserved) against SciPy DOP853 integrating the flow to |ab − 1| < 1e-13",
-           tolerance="1e-9 relative: DOP853's global error at rtol 1e-12 (docs §1.3)", measures="relative error")
+    @check("numeric", measures="relative error")
     def flow_limit(self, case, run):
+        """the sharpness √(D_0² + 4) of the minimum gradient flow reaches from each start of the (ab − 1)² model (D = a²
+        − b² conserved) against SciPy DOP853 integrating the flow to |ab − 1| < 1e-13
+
+        Tolerance: 1e-9 relative: DOP853's global error at rtol 1e-12 (docs §1.3)
+        """
         errors = []
         for a0, b0 in case.toy_starts():
             if a0 + b0 == 0:
@@ -192,10 +207,13 @@ class Stability(Claim):
             q, t = q + width, t + count
         return results
 
-    @check("empirical", compares="‖x_K‖ of torch GD on the quadratic against the exact closed form, at every step size",
-           tolerance="first-order rounding bound K·c·u·ρ^K‖x_0‖/‖x_K‖, c = 2(d + 2)(1 + ηλ_max) ulps per step, "
-           "ρ = max|1 − ηλ_i| the GD map's norm (docs §1.2)", measures="relative error")
+    @check("empirical", measures="relative error")
     def quadratic_gd(self, case, run, trained):
+        """‖x_K‖ of torch GD on the quadratic against the exact closed form, at every step size
+
+        Tolerance: first-order rounding bound K·c·u·ρ^K‖x_0‖/‖x_K‖, c = 2(d + 2)(1 + ηλ_max) ulps per step, ρ = max|1 −
+        ηλ_i| the GD map's norm (docs §1.2)
+        """
         errors, bounds = [], []
         start = math.sqrt(sum(float(c) ** 2 for c in case.components))
         for index, step in enumerate(case.quadratic_steps):
@@ -208,11 +226,14 @@ class Stability(Claim):
         index = int(np.argmax(ratios))
         return Measured(errors[index], bounds[index], f"worst of {len(errors)} step sizes; {trained.where}")
 
-    @check("empirical", compares="GD expands (‖x_K‖ > ‖x_0‖) exactly at the step sizes with λ_max(H) > 2/η (the "
-           "stated threshold), at 2(1 + δ)/λ_max for δ = ±1% and two drawn margins",
-           tolerance="exact (0 mismatches): for ηλ_max ≤ 2 the GD map is non-expansive, and K makes an expanding "
-           "run grow past 4‖x_0‖", measures="count of step sizes classified wrongly")
+    @check("empirical", measures="count of step sizes classified wrongly")
     def quadratic_divergence(self, case, run, trained):
+        """GD expands (‖x_K‖ > ‖x_0‖) exactly at the step sizes with λ_max(H) > 2/η (the stated threshold), at 2(1 +
+        δ)/λ_max for δ = ±1% and two drawn margins
+
+        Tolerance: exact (0 mismatches): for ηλ_max ≤ 2 the GD map is non-expansive, and K makes an expanding run grow
+        past 4‖x_0‖
+        """
         start = math.sqrt(sum(float(c) ** 2 for c in case.components))
         wrong = []
         for index, step in enumerate(case.quadratic_steps):
@@ -222,11 +243,14 @@ class Stability(Claim):
                              f"{trained.norms[index] / start:.3g}")
         return Measured(len(wrong), 0, "; ".join(wrong) or f"{len(case.margins)} step sizes")
 
-    @check("empirical", compares="the sharpness √(D_K² + 4) ≥ λ_max at the limit of every (ab − 1)² run that "
-           "converged (|ab − 1| < 1e-12 at its last step; random and near-valley starts) against 2/η",
-           tolerance="1: ratio to the bound 2/η·(1 + 16u) + (2 + η)|r_K| (u the unit roundoff; |D| only shrinks "
-           "from there, docs §1.4)", measures="largest ratio of sharpness to the bound")
+    @check("empirical", measures="largest ratio of sharpness to the bound")
     def converged_sharpness(self, case, run, trained):
+        """the sharpness √(D_K² + 4) ≥ λ_max at the limit of every (ab − 1)² run that converged (|ab − 1| < 1e-12 at its
+        last step; random and near-valley starts) against 2/η
+
+        Tolerance: 1: ratio to the bound 2/η·(1 + 16u) + (2 + η)|r_K| (u the unit roundoff; |D| only shrinks from there,
+        docs §1.4)
+        """
         limit = float(theory.sharpness_limit(case.step))
         runs = trained.toys
         ratios, sharpness, flows, status = [], [], [], []
@@ -252,15 +276,20 @@ class Stability(Claim):
         return Measured(worst(ratios), 1.0, detail, data)
 
     # --- once per run: the Edge of Stability on a small network ------------------------------------------
-    @check("empirical", once=True, compares=f"full-batch GD on a tanh {EOS_INPUTS}-32-32-1 network (mean squared "
-           f"error, {EOS_SAMPLES} points, y = sin(xᵀv)) at η = {EOS_JUDGED}: the sharpness (power iteration on "
-           "Hessian-vector products) reaches 0.9·2/η from below; afterwards its median per quarter stays in "
-           f"[{EOS_BAND[0]}, {EOS_BAND[1]}]·2/η; the end loss is < {EOS_LOSS_DROP}× the loss at the hit; the loss "
-           "rises at least once. Also the last power-iteration estimate of every step size against SciPy's Lanczos",
-           tolerance="the reference calibration's criteria (chosen constants, docs §1.5); power iteration within 1% "
-           "of Lanczos (chosen: a tenth of the band's margin, so it cannot move a verdict)",
+    @check("empirical", once=True,
+           compares=f"full-batch GD on a tanh {EOS_INPUTS}-32-32-1 network (mean squared "
+                    f"error, {EOS_SAMPLES} points, y = sin(xᵀv)) at η = {EOS_JUDGED}: the sharpness (power iteration "
+                    "on "
+                    "Hessian-vector products) reaches 0.9·2/η from below; afterwards its median per quarter stays in "
+                    f"[{EOS_BAND[0]}, {EOS_BAND[1]}]·2/η; the end loss is < {EOS_LOSS_DROP}× the loss at the hit; the "
+                    "loss "
+                    "rises at least once. Also the last power-iteration estimate of every step size against SciPy's "
+                    "Lanczos",
            measures="distance outside the band / loss ratio / counts; |power − Lanczos|/Lanczos")
     def edge_of_stability(self, run):
+        """Tolerance: the reference calibration's criteria (chosen constants, docs §1.5); power iteration within 1% of
+        Lanczos (chosen: a tenth of the band's margin, so it cannot move a verdict)
+        """
         if run.profile.name == "quick":
             return Skip(f"the calibration needs {EOS_STEPS} GD steps on the network (about 10 s): run the default "
                         "profile")
@@ -403,8 +432,7 @@ def _figure(directory, result) -> list:
             axis.legend(fontsize=8)
         else:
             axis.text(0.5, 0.5, "not run at the quick profile", ha="center", transform=axis.transAxes)
-    figure.suptitle("Linear stability of gradient descent (Vardi's review) and the Edge of Stability (Cohen et al.)",
-                    fontsize=11)
+    figure.suptitle("Linear stability of gradient descent (Vardi's review) and the Edge of Stability (Cohen et al.)")
     return save(figure, directory, "stability")
 
 

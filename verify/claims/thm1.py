@@ -49,14 +49,16 @@ class Theorem1(Claim):
         "σ(t) = σ* + (σ_0 − σ*)e^{−t} (N = 1), σ(t) = σ_0σ*e^{2σ*t}/(σ* − σ_0 + σ_0e^{2σ*t}) (N = 2), and for "
         "N ≥ 3 implicitly by t(σ) = G(σ) − G(σ_0), G(x) = x^p/(N p σ*)·2F1(1, p; p+1; x/σ*), p = 2/N − 1, "
         "with an elementary log/atan form for each integer N.")
-    provenance = (
-        ("seen", "That Theorem 1 gives analytic solutions of the gradient flow on the toy model with Gaussian "
-                 "inputs, a depth-normalised squared loss and σ* > 0 (the opening of Theorem 1)."),
-        ("reconstructed", "The printed form and the time convention: the paper's exact formulas were not "
-                          "available; the depth normalisation (1/2N) is our reading (docs/claims/thm1.md)."),
-        ("derived", "Every formula here: derived with SymPy, checked by differentiating back, and "
-                    "evaluated against independent integrators and trained models."),
-    )
+    provenance = """
+        seen: That Theorem 1 gives analytic solutions of the gradient flow on the toy model with Gaussian inputs, a
+        depth-normalised squared loss and σ* > 0 (the opening of Theorem 1).
+
+        reconstructed: The printed form and the time convention: the paper's exact formulas were not available; the
+        depth normalisation (1/2N) is our reading (docs/claims/thm1.md).
+
+        derived: Every formula here: derived with SymPy, checked by differentiating back, and evaluated against
+        independent integrators and trained models.
+        """
     corruptions = (
         Corruption("N ≥ 3 time: sign flipped", lambda: _corrupted("antiderivative", lambda d, form: -form if d not in (1, 2)
                                                                    else form),
@@ -70,26 +72,39 @@ class Theorem1(Claim):
     def statement_key(self) -> str:
         return "|".join(theorem1.statement_key(depth) for depth in (model.N, *DEPTHS))
 
-    ode_from_losses = derived(*(partial(model.flow_derivation, depth) for depth in (model.N, *DEPTHS)),
-                              compares="dσ/dt derived from both losses (chain rule, balancedness) equals "
-                              "N σ^{2−2/N}(σ* − σ), for symbolic N and N = 1..8",
-                              tolerance="exact: lhs − rhs simplifies to 0")
-    explicit_solutions = derived(*(partial(theorem1.explicit_derivation, depth) for depth in (1, 2)),
-                                 compares="dsolve for N = 1, 2 equals the stated σ(t); it satisfies the ODE and "
-                                 "σ(0) = σ_0")
-    implicit_solution = derived(*(partial(theorem1.antiderivative_derivation, depth) for depth in (model.N, *DEPTHS)),
-                                compares="dG/dσ = 1/(N σ^{2−2/N}(σ* − σ)) for the stated G: symbolic N (with its "
-                                "power series), N = 1, 2, and each N = 3..8")
+    @derived(*(partial(model.flow_derivation, depth) for depth in (model.N, *DEPTHS)))
+    def ode_from_losses(self):
+        """dσ/dt derived from both losses (chain rule, balancedness) equals N σ^{2−2/N}(σ* − σ), for symbolic N and N =
+        1..8
 
-    @check("symbolic", once=True, compares="elementary log/atan t(σ) for N = 3..8 (SymPy integrate tried and "
-           "checked; roots-of-unity partial fractions otherwise) differentiates back to dt/dσ",
-           tolerance="exact: evaluation in a cyclotomic field at more points than the degree")
+        Tolerance: exact: lhs − rhs simplifies to 0
+        """
+
+    @derived(*(partial(theorem1.explicit_derivation, depth) for depth in (1, 2)))
+    def explicit_solutions(self):
+        """dsolve for N = 1, 2 equals the stated σ(t); it satisfies the ODE and σ(0) = σ_0"""
+
+    @derived(*(partial(theorem1.antiderivative_derivation, depth) for depth in (model.N, *DEPTHS)))
+    def implicit_solution(self):
+        """dG/dσ = 1/(N σ^{2−2/N}(σ* − σ)) for the stated G: symbolic N (with its power series), N = 1, 2, and each N =
+        3..8
+        """
+
+    @check("symbolic", once=True)
     def elementary_forms(self, run):
+        """elementary log/atan t(σ) for N = 3..8 (SymPy integrate tried and checked; roots-of-unity partial fractions
+        otherwise) differentiates back to dt/dσ
+
+        Tolerance: exact: evaluation in a cyclotomic field at more points than the degree
+        """
         return [time_and_derivation[1] for time_and_derivation in self.derivations_of(_ELEMENTARY)]
 
-    @check("numeric", once=True, compares="the elementary and hypergeometric t(σ) agree for N = 3..8 at three "
-           "points", tolerance="10^(10−dps) relative", measures="relative error")
+    @check("numeric", once=True, measures="relative error")
     def elementary_vs_hypergeometric(self, run):
+        """the elementary and hypergeometric t(σ) agree for N = 3..8 at three points
+
+        Tolerance: 10^(10−dps) relative
+        """
         outcomes = []
         for depth, compiled in self._elementary(run):
             errors = []
@@ -100,11 +115,14 @@ class Theorem1(Claim):
             outcomes.append(Measured(worst(errors), digits_tolerance(run.dps), f"depth {depth}, 3 points"))
         return outcomes
 
-    @check("numeric", once=True, compares="the elementary t(σ) along 64 points from σ_0 to 0.999σ* (N = 3..8): each "
-           "increment lies between Δσ/max rhs and Δσ/min rhs on its interval, so no branch of log/atan jumps (a "
-           "constant jump is invisible to the derivative check)", tolerance="10^(10−dps) relative to the increment",
-           measures="relative violation")
+    @check("numeric", once=True, measures="relative violation")
     def elementary_continuity(self, run):
+        """the elementary t(σ) along 64 points from σ_0 to 0.999σ* (N = 3..8): each increment lies between Δσ/max rhs
+        and Δσ/min rhs on its interval, so no branch of log/atan jumps (a constant jump is invisible to the derivative
+        check)
+
+        Tolerance: 10^(10−dps) relative to the increment
+        """
         outcomes = []
         for depth, compiled in self._elementary(run):
             violations = []
@@ -136,11 +154,14 @@ class Theorem1(Claim):
     def strategy(self, run):
         return toy_cases(step_budget=run.profile.step_budget, max_tail=run.dps - GUARD)
 
-    @check("numeric", compares="t(σ) from the closed form against tanh-sinh quadrature in the logit variable, at a "
-           "level inside (init, target) and one 10^-tail below the target",
-           tolerance="10^(10−dps) relative: both are computed with guard digits for their conditioning, and "
-           "compared at 10 more digits than judged", measures="relative error")
+    @check("numeric", measures="relative error")
     def closed_form_vs_quadrature(self, case, run):
+        """t(σ) from the closed form against tanh-sinh quadrature in the logit variable, at a level inside (init,
+        target) and one 10^-tail below the target
+
+        Tolerance: 10^(10−dps) relative: both are computed with guard digits for their conditioning, and compared at 10
+        more digits than judged
+        """
         errors = []
         for star, level in _levels(case):  # at GUARD more digits than judged: the true difference shows
             arguments = dict(depth=case.depth, target=star, init=case.init, dps=run.dps + GUARD)
@@ -148,18 +169,24 @@ class Theorem1(Claim):
                                     run.dps + GUARD))
         return Measured(worst(errors), digits_tolerance(run.dps))
 
-    @check("numeric", compares="σ(t(σ)) = σ at both levels (Newton inversion of the closed form, t computed with "
-           "extra digits for the conditioning of σ(t))", tolerance="10^(10−dps) relative", measures="relative error")
+    @check("numeric", measures="relative error")
     def inverse_roundtrip(self, case, run):
+        """σ(t(σ)) = σ at both levels (Newton inversion of the closed form, t computed with extra digits for the
+        conditioning of σ(t))
+
+        Tolerance: 10^(10−dps) relative
+        """
         errors = [_roundtrip_error(level, run.dps, dict(depth=case.depth, target=star, init=case.init))
                   for star, level in _levels(case)]
         return Measured(worst(errors), digits_tolerance(run.dps))
 
-    @check("numeric", compares="times at which SciPy DOP853 (rtol 1e-12, float64, logit variable) crosses the "
-           "levels, against the closed form", tolerance="1e-9 relative: DOP853's global error at rtol 1e-12 over "
-           "a logit-variable trajectory (docs/claims/thm1.md); levels float64 cannot resolve are skipped",
-           measures="relative error")
+    @check("numeric", measures="relative error")
     def scipy_event_times(self, case, run):
+        """times at which SciPy DOP853 (rtol 1e-12, float64, logit variable) crosses the levels, against the closed form
+
+        Tolerance: 1e-9 relative: DOP853's global error at rtol 1e-12 over a logit-variable trajectory
+        (docs/claims/thm1.md); levels float64 cannot resolve are skipped
+        """
         errors, skipped = [], set()
         for star in case.targets:
             arguments = dict(depth=case.depth, target=star, init=case.init)
@@ -216,11 +243,13 @@ class Theorem1(Claim):
                                     where=runs.where, replays={})
         return results
 
-    @check("empirical", compares="torch GD (batched, per-case step sizes) against the same GD map replayed in mpmath",
-           tolerance="first-order rounding bound: N·c·u·Σ_j amplification, c = 4(N + n) ulps per step, u the unit "
-           "roundoff; judged while the bound is ≤ 1e-3 (first-order regime), skipped beyond",
-           measures="relative error")
+    @check("empirical", measures="relative error")
     def gd_float_vs_replay(self, case, run, trained):
+        """torch GD (batched, per-case step sizes) against the same GD map replayed in mpmath
+
+        Tolerance: first-order rounding bound: N·c·u·Σ_j amplification, c = 4(N + n) ulps per step, u the unit roundoff;
+        judged while the bound is ≤ 1e-3 (first-order regime), skipped beyond
+        """
         errors, bound = [], 0.0
         for i, star in enumerate(case.targets):
             replay = self._replay(case, star, trained, run)
@@ -231,11 +260,13 @@ class Theorem1(Claim):
             return Skip(reason)
         return Measured(worst(errors), bound, trained.where)
 
-    @check("empirical", compares="GD replayed exactly against the closed-form flow at t = ηk, max over the run of "
-           "|σ_GD − σ(ηk)|/σ*", tolerance="2 × the first-order bound (η/2)·max σ̇·|log f(w_k)/f(w_0)| (the factor 2 "
-           "covers the O(η²) remainder); judged while the bound is ≤ σ*/10, skipped beyond",
-           measures="absolute error / σ*")
+    @check("empirical", measures="absolute error / σ*")
     def gd_vs_flow(self, case, run, trained):
+        """GD replayed exactly against the closed-form flow at t = ηk, max over the run of |σ_GD − σ(ηk)|/σ*
+
+        Tolerance: 2 × the first-order bound (η/2)·max σ̇·|log f(w_k)/f(w_0)| (the factor 2 covers the O(η²) remainder);
+        judged while the bound is ≤ σ*/10, skipped beyond
+        """
         errors, bound = [], 0.0
         for star in case.targets:
             replay = self._replay(case, star, trained, run)
@@ -245,10 +276,11 @@ class Theorem1(Claim):
             return Skip(reason)
         return Measured(worst(errors), bound, f"step {float(case.step):g}, {case.steps} steps")
 
-    @check("empirical", compares="observed order log2(e(η)/e(η/2)) of torch GD's gap to the flow",
+    @check("empirical",
            tolerance=f"|order − 1| ≤ {ORDER_TOLERANCE}: the O(η²) term shifts it by O(η·Nσ*^(2−2/N)) ≤ 1/8",
            measures="|order − 1|")
     def gd_order(self, case, run, trained):
+        """observed order log2(e(η)/e(η/2)) of torch GD's gap to the flow"""
         gap_full, gap_half, float_bound = [], [], 0.0
         for i, star in enumerate(case.targets):
             replay = self._replay(case, star, trained, run)
@@ -350,8 +382,7 @@ def _roundtrip_error(level: Fraction, dps: int, arguments: dict) -> float:
 
 def _figure2(directory, *, device: str, dtype: str) -> list:
     """Figure 2 of the paper from Theorem 1's solutions, with trained GD points; returns the paths."""
-    from ..plots import plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
-    from ..plots import COLOURS
+    from ..plots import COLOURS, legend_below, plt, save  # noqa: PLC0415 - matplotlib only when figures are asked for
     from ..training import toy as training  # noqa: PLC0415 - torch only when models train
 
     panels = [(n, s0) for s0 in FIGURE2_INITS for n in FIGURE2_DEPTHS]
@@ -374,7 +405,7 @@ def _figure2(directory, *, device: str, dtype: str) -> list:
             axis.plot(times, fractions, color=colour, lw=1.6, label=rf"$\sigma^* = {star}$")
             axis.plot([k * float(step) for k in records[index]], runs.sigma[index, : len(records[index]),
                       FIGURE2_TARGETS.index(star)] / float(star), "o", ms=3.2, color=colour, mfc="white", mew=1)
-        axis.set_title(rf"depth $N = {depth}$, $\sigma_0 = {float(init):g}$", fontsize=10)
+        axis.set_title(rf"depth $N = {depth}$, $\sigma_0 = {float(init):g}$")
         axis.set_xlim(0, horizon)
         axis.set_ylim(-0.02, 1.05)
         axis.grid(alpha=0.25)
@@ -385,8 +416,8 @@ def _figure2(directory, *, device: str, dtype: str) -> list:
     handles, labels = axes.flat[0].get_legend_handles_labels()
     handles.append(plt.Line2D([], [], ls="", marker="o", mfc="white", color="0.3"))
     labels.append(f"torch GD ({runs.dtype}, step η, t = ηk)")
-    figure.legend(handles, labels, loc="outside lower center", ncol=5, fontsize=9, frameon=False)
-    figure.suptitle("Theorem 1: toy-model dynamics (curves: closed forms; points: trained models)", fontsize=11)
+    legend_below(figure, handles, labels)
+    figure.suptitle("Theorem 1: toy-model dynamics (curves: closed forms; points: trained models)")
     return save(figure, directory, "thm1-figure2")
 
 

@@ -98,15 +98,16 @@ class Theorem2(Claim):
         "K = ((1 − s)/s)(f/(1 − f))^{1/r}: σ_0 exponentially small in r/(r − 1); (c) depth N ≥ 3 does whenever "
         "σ_0 ≤ σ_i*((r − 1)/(p L_f + r^{1+p} s^{−p}))^{N/(N−2)}, p = (N − 2)/N, L_f = N/2 + log(1/(1 − f)): "
         "polynomially small in r − 1 suffices.")
-    provenance = (
-        ("seen", "The abstract: shallow models learn incrementally only from an exponentially small "
-                 "initialisation, deeper ones from a polynomially small one; Definition 1 and Theorem 2 exist, with "
-                 "a proof sketch and an appendix proof."),
-        ("reconstructed", "The exact wording of Definition 1 (the letters s, f and their ranges) and Theorem 2's "
-                          "constants: not available to us. The bounds here are this project's own precise version."),
-        ("derived", "Every bound and condition here, derived with SymPy from Theorem 1's solutions and checked; "
-                    "the exact thresholds are computed at high precision and confirmed by trained models."),
-    )
+    provenance = """
+        seen: The abstract: shallow models learn incrementally only from an exponentially small initialisation, deeper
+        ones from a polynomially small one; Definition 1 and Theorem 2 exist, with a proof sketch and an appendix proof.
+
+        reconstructed: The exact wording of Definition 1 (the letters s, f and their ranges) and Theorem 2's constants:
+        not available to us. The bounds here are this project's own precise version.
+
+        derived: Every bound and condition here, derived with SymPy from Theorem 1's solutions and checked; the exact
+        thresholds are computed at high precision and confirmed by trained models.
+        """
     options = (
         Option("bound", help="check this candidate bound on σ_0 instead of the theorem: an expression in N, r, s, f, "
                              "sigma_j (σ_j*), e.g. 'sigma_j*(r-1)**3/100'; needs --kind", parse=parse_bound,
@@ -152,22 +153,32 @@ class Theorem2(Claim):
         bounds = "|".join(sp.srepr(theorem2.bound(name)) for name in ("necessary_2", "sufficient_2", "sufficient_deep"))
         return f"{bounds}:{theorem1.statement_key(2)}"
 
-    depth_1_derivation = derived(theorem2.never_at_depth_one, compares="depth 1: the smaller target's learned "
-                                 "fraction is always ahead (φ_j − φ_i = e^{−t}σ_0(r − 1)/(rσ_j*) > 0)")
-    depth_2_derivation = derived(theorem2.depth_two, compares="depth 2: hitting times → exact condition → necessary "
-                                 "and sufficient bounds, each step checked, ending in the stated bounds (equal, or "
-                                 "looser: noted as not tight)")
-    deep_derivation = derived(*(partial(theorem2.deep, depth) for depth in (theorem2.N, *DEEP)), compares="depth "
-                              "N ≥ 3: blow-up and remainder bounds on the hitting times meet exactly at the derived "
-                              "sufficient bound, which the stated one equals (or is below: not tight); for symbolic "
-                              "N = 2 + M, M > 0 (every N ≥ 3) and for N = 3..8", tolerance=f"exact; a step SymPy "
-                              "cannot decide for symbolic N falls back to a numeric spot-check (60 digits) at every "
-                              f"N = 3..{MAX_DEPTH}, and the outcome then says 'numeric spot-checks'")
+    @derived(theorem2.never_at_depth_one)
+    def depth_1_derivation(self):
+        """depth 1: the smaller target's learned fraction is always ahead (φ_j − φ_i = e^{−t}σ_0(r − 1)/(rσ_j*) > 0)"""
 
-    @check("numeric", once=True, compares="exact thresholds against the independently computed table of "
-           "docs/claims/thm2.md (28 values, N ∈ {2, 3, 4, 8}, r − 1 from 1 to 0.02, s = 0.1, f = 0.9, σ_j* = 1)",
-           tolerance="half a unit in the last printed digit", measures="absolute error")
+    @derived(theorem2.depth_two)
+    def depth_2_derivation(self):
+        """depth 2: hitting times → exact condition → necessary and sufficient bounds, each step checked, ending in the
+        stated bounds (equal, or looser: noted as not tight)
+        """
+
+    @derived(*(partial(theorem2.deep, depth) for depth in (theorem2.N, *DEEP)),
+             tolerance=f"exact; a step SymPy cannot decide for symbolic N falls back to a numeric spot-check (60 "
+                       f"digits) at every N = 3..{MAX_DEPTH}, and the outcome then says 'numeric spot-checks'")
+    def deep_derivation(self):
+        """depth N ≥ 3: blow-up and remainder bounds on the hitting times meet exactly at the derived sufficient bound,
+        which the stated one equals (or is below: not tight); for symbolic N = 2 + M, M > 0 (every N ≥ 3) and for N =
+        3..8
+        """
+
+    @check("numeric", once=True, measures="absolute error")
     def reference_thresholds(self, run):
+        """exact thresholds against the independently computed table of docs/claims/thm2.md (28 values, N ∈ {2, 3, 4,
+        8}, r − 1 from 1 to 0.02, s = 0.1, f = 0.9, σ_j* = 1)
+
+        Tolerance: half a unit in the last printed digit
+        """
         outcomes = []
         for (depth, gap), printed in REFERENCE_TABLE.items():
             try:
@@ -183,10 +194,12 @@ class Theorem2(Claim):
                                      {"depth": depth, "r − 1": gap, "threshold": mp.nstr(value, 15)}))
         return outcomes
 
-    @check("numeric", once=True, compares="N ≥ 3: the log-log slope of the threshold against r − 1 between "
-           "r − 1 = 1e-3 and 1e-4 approaches N/(N − 2)", tolerance="10·(r − 1) = 0.01: the O(r − 1) correction",
-           measures="absolute error of the slope")
+    @check("numeric", once=True, measures="absolute error of the slope")
     def polynomial_separation(self, run):
+        """N ≥ 3: the log-log slope of the threshold against r − 1 between r − 1 = 1e-3 and 1e-4 approaches N/(N − 2)
+
+        Tolerance: 10·(r − 1) = 0.01: the O(r − 1) correction
+        """
         small, smaller = SLOPE_POINTS
         outcomes = []
         for depth in DEEP:
@@ -199,10 +212,12 @@ class Theorem2(Claim):
                                      {"depth": depth, "slope": measured}))
         return outcomes
 
-    @check("numeric", once=True, compares="N = 2: log(threshold) against 1/(r − 1) between r − 1 = 1/200 and 1/400 "
-           "has slope log(s(1 − f)/((1 − s)f))", tolerance="relative 10·(r − 1) = 0.05: the O(r − 1) correction",
-           measures="relative error of the slope")
+    @check("numeric", once=True, measures="relative error of the slope")
     def exponential_separation(self, run):
+        """N = 2: log(threshold) against 1/(r − 1) between r − 1 = 1/200 and 1/400 has slope log(s(1 − f)/((1 − s)f))
+
+        Tolerance: relative 10·(r − 1) = 0.05: the O(r − 1) correction
+        """
         with mp.workdps(run.dps):
             logs = [mp.log(separation.max_init(depth=2, ratio=1 + gap, dps=run.dps, **REFERENCE)) for gap in SHALLOW_POINTS]
             measured = float((logs[1] - logs[0]) / float(1 / SHALLOW_POINTS[1] - 1 / SHALLOW_POINTS[0]))
@@ -212,14 +227,15 @@ class Theorem2(Claim):
                         f"depth 2: d log σ_0/d(1/(r−1)) = {measured:.6f}, log(s(1−f)/((1−s)f)) = {expected:.6f}",
                         {"slope": measured})
 
-    @check("numeric", once=True, compares="the bound under test (--bound with --kind; without it each stated bound) "
-           "against the exact threshold at its worst point: at each depth, the corners, edge midpoints and centre of "
-           "the domain r − 1 ∈ [0.01, 10], s ∈ [0.01, 0.25], f ∈ [0.75, 0.99], σ_j* ∈ [1/2, 2], as many random "
-           "points as the profile has cases (and the reference grid for the stated bounds), then L-BFGS-B in log "
-           "coordinates from the two best", tolerance=BOUND_TOLERANCE,
-           measures="log(bound/threshold) for a sufficient bound, log(threshold/bound) for a necessary one "
-                    "(≤ 0 where it holds)")
+    @check("numeric", once=True, tolerance=BOUND_TOLERANCE,
+           measures="log(bound/threshold) for a sufficient bound, log(threshold/bound) for a necessary one (≤ 0 where "
+           "it holds)")
     def candidate_bound(self, run):
+        """the bound under test (--bound with --kind; without it each stated bound) against the exact threshold at its
+        worst point: at each depth, the corners, edge midpoints and centre of the domain r − 1 ∈ [0.01, 10], s ∈ [0.01,
+        0.25], f ∈ [0.75, 0.99], σ_j* ∈ [1/2, 2], as many random points as the profile has cases (and the reference grid
+        for the stated bounds), then L-BFGS-B in log coordinates from the two best
+        """
         thresholds = _Thresholds(run.dps)  # shared by the bounds searched at one depth
         return [_worst(label, expression, kind, depth, run, thresholds)
                 for label, expression, kind, depths in _under_test(run) for depth in depths]
@@ -228,9 +244,12 @@ class Theorem2(Claim):
     def strategy(self, run):
         return separation_cases(depths=run.options.get("depth") or DEPTHS)
 
-    @check("numeric", compares="depth 1: T_j(s) − T_i(f) < 0 at inits from s·σ_j*/3 down to 1e-299·s·σ_j*",
-           tolerance="every gap ≤ 0", measures="largest gap (must be ≤ 0)")
+    @check("numeric", measures="largest gap (must be ≤ 0)")
     def depth_1_never(self, case, run):
+        """depth 1: T_j(s) − T_i(f) < 0 at inits from s·σ_j*/3 down to 1e-299·s·σ_j*
+
+        Tolerance: every gap ≤ 0
+        """
         if case.depth != 1:
             return []
         top = case.s * case.target
@@ -239,10 +258,13 @@ class Theorem2(Claim):
         largest = worst(gaps)
         return Measured(worst([largest, 0.0]), 0.0, f"largest gap T_j(s) − T_i(f) = {largest:.4g}")
 
-    @check("numeric", compares="the exact threshold (Newton on hitting-time gaps) against an independent "
-           "computation: the root of the closed-form condition (depth 2) or a secant on quadrature hitting times "
-           "(N ≥ 3)", tolerance="10^(10−dps) relative", measures="relative error")
+    @check("numeric", measures="relative error")
     def threshold_independent(self, case, run):
+        """the exact threshold (Newton on hitting-time gaps) against an independent computation: the root of the
+        closed-form condition (depth 2) or a secant on quadrature hitting times (N ≥ 3)
+
+        Tolerance: 10^(10−dps) relative
+        """
         if case.depth == 1:
             return []
         threshold = _threshold(case, run.dps)
@@ -252,17 +274,17 @@ class Theorem2(Claim):
         return Measured(error, digits_tolerance(run.dps), f"threshold {mp.nstr(threshold, 8)}",
                         {"threshold": mp.nstr(threshold, 15)})
 
-    @check("numeric", compares="stated sufficient bound ≤ exact threshold (depth 2 and N ≥ 3)",
-           tolerance=BOUND_TOLERANCE, measures="log(bound/threshold) (≤ 0 where it holds)")
+    @check("numeric", tolerance=BOUND_TOLERANCE, measures="log(bound/threshold) (≤ 0 where it holds)")
     def sufficient_bound(self, case, run):
+        """stated sufficient bound ≤ exact threshold (depth 2 and N ≥ 3)"""
         if case.depth == 1:
             return []
         name = "sufficient_2" if case.depth == 2 else "sufficient_deep"
         return _compared(theorem2.bound(name), "sufficient", case, _threshold(case, run.dps), run.dps)
 
-    @check("numeric", compares="stated necessary bound ≥ exact threshold (depth 2)", tolerance=BOUND_TOLERANCE,
-           measures="log(threshold/bound) (≤ 0 where it holds)")
+    @check("numeric", tolerance=BOUND_TOLERANCE, measures="log(threshold/bound) (≤ 0 where it holds)")
     def necessary_bound(self, case, run):
+        """stated necessary bound ≥ exact threshold (depth 2)"""
         if case.depth != 2:
             return Skip("Theorem 2 states a necessary bound at depth 2 only (candidate-bound searches it over the "
                         "whole domain)")
@@ -305,11 +327,14 @@ class Theorem2(Claim):
                                      device=trained.device)
         return results
 
-    @check("empirical", compares="trained pairs (batched torch GD, float64): σ_0 a margin below the threshold learns "
-           "incrementally, a margin above does not (depth 1: never)", tolerance="the margin m is chosen so that "
-           "|T_j(s) − T_i(f)| ≥ Λ_i + Λ_j + 2η, Λ the O(η) lag bound of GD (2× first order)",
-           measures="number of wrong verdicts")
+    @check("empirical", measures="number of wrong verdicts")
     def gd_threshold(self, case, run, trained):
+        """trained pairs (batched torch GD, float64): σ_0 a margin below the threshold learns incrementally, a margin
+        above does not (depth 1: never)
+
+        Tolerance: the margin m is chosen so that |T_j(s) − T_i(f)| ≥ Λ_i + Λ_j + 2η, Λ the O(η) lag bound of GD (2×
+        first order)
+        """
         if isinstance(trained, Exception):
             raise trained  # planning failed for this case: an error outcome naming it
         where = f"step {float(trained['step']):g}, {trained['steps']} steps on {trained['device']}"
@@ -580,12 +605,12 @@ def _phase_diagram(directory, dps: int) -> list:
         axis.set_yscale("log")
         axis.set_xlabel(r"$r - 1 = \sigma_i^*/\sigma_j^* - 1$")
         axis.grid(alpha=0.25, which="both")
-        axis.set_title(title, fontsize=10)
+        axis.set_title(title)
         axis.legend(fontsize=7.5, ncol=1 if axis is deep else 2, loc="lower right")
         axis.set_ylabel(r"largest init $\sigma_0$ learned incrementally ($\sigma_j^* = 1$)")
     decade_ticks(full, min(plotted), max(plotted))  # depth 2 spans ~100 decades: whole decades, ≤ 8 ticks
     figure.suptitle(r"Theorem 2: depth 2 needs $\sigma_0$ exponentially small in $1/(r-1)$; depth $N \geq 3$ only "
-                    r"$\sim (r-1)^{N/(N-2)}$   ($s = 0.1$, $f = 0.9$)", fontsize=11)
+                    r"$\sim (r-1)^{N/(N-2)}$   ($s = 0.1$, $f = 0.9$)")
     return save(figure, directory, "thm2-phase-diagram")
 
 

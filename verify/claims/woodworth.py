@@ -39,6 +39,7 @@ class SparseRegressionCase(Case):
 
     @property
     def targets(self) -> tuple:
+        """y = Xβ*, in exact arithmetic."""
         return exact_product(self.inputs, self.sparse)
 
     @property
@@ -90,39 +91,54 @@ class Woodworth(Claim):
         "the minimum-ℓ2 interpolant, at distance ‖(I − P)β^3‖/(24α^4) to first order; as α → 0, "
         "Q_α(β)/log(1/α²) → ‖β‖₁ and the minimiser's ℓ1 norm tends to the minimum, with gap at most "
         "(H(β_ℓ1) − H(β_α) + 3dα²)/log(1/α²).")
-    provenance = (
-        ("seen", "Vardi's review (CACM 2023): for this model (weights shared between the two layers) with "
-                 "u(0) = v(0) = α·1, the implicit bias is ℓ1 as α → 0 and ℓ2 as α → ∞ (the kernel regime), citing "
-                 "Woodworth et al. (COLT 2020)."),
-        ("reconstructed", "The exact regulariser Q_α and its form q(z) are Woodworth et al.'s, reconstructed (the "
-                          "primary paper's wording and constants need a check against the PDF)."),
-        ("derived", "The mirror path, Q_α as its potential, the KKT argument, both limits, the first kernel "
-                    "correction and the rich-regime gap bound: derived here (docs/claims/vardi-classics.md §2)."),
-    )
+    provenance = """
+        seen: Vardi's review (CACM 2023): for this model (weights shared between the two layers) with u(0) = v(0) = α·1,
+        the implicit bias is ℓ1 as α → 0 and ℓ2 as α → ∞ (the kernel regime), citing Woodworth et al. (COLT 2020).
+
+        reconstructed: The exact regulariser Q_α and its form q(z) are Woodworth et al.'s, reconstructed (the primary
+        paper's wording and constants need a check against the PDF).
+
+        derived: The mirror path, Q_α as its potential, the KKT argument, both limits, the first kernel correction and
+        the rich-regime gap bound: derived here (docs/claims/vardi-classics.md §2).
+        """
 
     # --- once per run: the derivations ----------------------------------------------------------------
     statement_key = staticmethod(theory.statement_key)
-    mirror_path = derived(theory.flow, compares="∂L/∂u = 2u·Xᵀr, ∂L/∂v = −2v·Xᵀr entrywise (explicit n = 2, d = 3); "
-                          "u = α e^{−2c}, v = α e^{2c} solve the flow; β = 2α² sinh(Xᵀμ) (the mirror path); uv = α² is "
-                          "conserved", tolerance="exact: SymPy reduces lhs − rhs to 0")
-    regulariser_derivation = derived(theory.regulariser_derivation, compares="the stated q: q′(z) = asinh(z/2), "
-                                     "q(0) = 0, q'' = 1/√(4 + z²) > 0, q even; ∂Q_α/∂β_i = asinh(β_i/(2α²)) and the "
-                                     "link 2α² sinh inverts it (so the mirror path's limit is the KKT point of min Q_α "
-                                     "over the interpolants); Q_α = ∫ asinh(s/(2α²)) ds")
-    limits = derived(theory.limits, compares="q(z) = z²/4 − z^4/192 + O(z^6); lim_{α→∞} 4α²Q_α = ‖β‖² ; "
-                     "lim_{α→0} Q_α/log(1/α²) = ‖β‖₁; 2α²(z − asinh z) = β^3/(24α^4) + O(β^5/α^8) and the next "
-                     "term −3z^5/40", tolerance="exact: SymPy limits and series")
+
+    @derived(theory.flow)
+    def mirror_path(self):
+        """∂L/∂u = 2u·Xᵀr, ∂L/∂v = −2v·Xᵀr entrywise (explicit n = 2, d = 3); u = α e^{−2c}, v = α e^{2c} solve the
+        flow; β = 2α² sinh(Xᵀμ) (the mirror path); uv = α² is conserved
+
+        Tolerance: exact: SymPy reduces lhs − rhs to 0
+        """
+
+    @derived(theory.regulariser_derivation)
+    def regulariser_derivation(self):
+        """the stated q: q′(z) = asinh(z/2), q(0) = 0, q'' = 1/√(4 + z²) > 0, q even; ∂Q_α/∂β_i = asinh(β_i/(2α²)) and
+        the link 2α² sinh inverts it (so the mirror path's limit is the KKT point of min Q_α over the interpolants); Q_α
+        = ∫ asinh(s/(2α²)) ds
+        """
+
+    @derived(theory.limits)
+    def limits(self):
+        """q(z) = z²/4 − z^4/192 + O(z^6); lim_{α→∞} 4α²Q_α = ‖β‖² ; lim_{α→0} Q_α/log(1/α²) = ‖β‖₁; 2α²(z − asinh z) =
+        β^3/(24α^4) + O(β^5/α^8) and the next term −3z^5/40
+
+        Tolerance: exact: SymPy limits and series
+        """
 
     # --- per case: numbers ------------------------------------------------------------------------------
-    def strategy(self, run):
-        return sparse_regressions()
+    case_strategy = sparse_regressions()
 
-    @check("numeric", compares="at α = 1e-6, 1e-4, 0.01, 0.1, 1, 10: the interpolant on the flow's mirror path "
-           "(dual Newton, mpmath) against the minimiser of the stated Q_α over the interpolants (SciPy trust-exact, "
-           "KKT residuals reported, then Newton in mpmath on the stated form)",
-           tolerance="10^(10−dps) relative: both are Newton solutions carried with 20 guard digits",
-           measures="relative error")
+    @check("numeric", measures="relative error")
     def flow_limit_is_q_minimiser(self, case, run):
+        """at α = 1e-6, 1e-4, 0.01, 0.1, 1, 10: the interpolant on the flow's mirror path (dual Newton, mpmath) against
+        the minimiser of the stated Q_α over the interpolants (SciPy trust-exact, KKT residuals reported, then Newton in
+        mpmath on the stated form)
+
+        Tolerance: 10^(10−dps) relative: both are Newton solutions carried with 20 guard digits
+        """
         outcomes = []
         for alpha in ALPHAS:
             mirror = numbers.mirror_interpolant(case.problem, alpha, dps=run.dps)
@@ -133,10 +149,14 @@ class Woodworth(Claim):
                                      {"alpha": float(alpha), "dual solver": mirror.kkt, "primal solver": stated.kkt}))
         return outcomes
 
-    @check("numeric", compares="kernel regime, α = 10: 24α^4‖β_α − β_ℓ2‖ against ‖(I − P)β_ℓ2^3‖ (β_α the stated "
-           "Q_α's minimiser, β_ℓ2 = X^+y)", tolerance="the derived remainder: (‖(I − P)(β_α^3 − β_ℓ2^3)‖ + "
-           "(18/5)α^6‖z^5‖)/‖(I − P)β_ℓ2^3‖, z = β_α/(2α²), valid for |z| ≤ 1", measures="relative error")
+    @check("numeric", measures="relative error")
     def kernel_limit(self, case, run):
+        """kernel regime, α = 10: 24α^4‖β_α − β_ℓ2‖ against ‖(I − P)β_ℓ2^3‖ (β_α the stated Q_α's minimiser, β_ℓ2 =
+        X^+y)
+
+        Tolerance: the derived remainder: (‖(I − P)(β_α^3 − β_ℓ2^3)‖ + (18/5)α^6‖z^5‖)/‖(I − P)β_ℓ2^3‖, z = β_α/(2α²),
+        valid for |z| ≤ 1
+        """
         alpha = ALPHAS[-1]
         with mp.workdps(run.dps + numbers.GUARD_DIGITS):
             beta = mp.matrix(_minimiser(case, alpha, run.dps, theory.statement_key()).beta)
@@ -157,11 +177,14 @@ class Woodworth(Claim):
             return Measured(float(abs(ratio - 1)), float(remainder), f"24α^4‖β_α − β_ℓ2‖/‖(I − P)β_ℓ2^3‖ = "
                             f"{mp.nstr(ratio, 10)}", {"ratio": float(ratio), "distance": float(mp.norm(beta - least))})
 
-    @check("numeric", compares="rich regime, α = 1e-6 … 0.1: the ℓ1 gap ‖β_α‖₁ − min{‖β‖₁ : Xβ = y} (linear "
-           "programme, HiGHS, KKT residuals reported) of the stated Q_α's minimiser",
-           tolerance="the derived bound (H(β_ℓ1) − H(β_α) + 3dα²)/log(1/α²), H(β) = Σ|β_i|(log|β_i| − 1), plus "
-           "the LP's duality gap", measures="ℓ1 gap")
+    @check("numeric", measures="ℓ1 gap")
     def rich_limit(self, case, run):
+        """rich regime, α = 1e-6 … 0.1: the ℓ1 gap ‖β_α‖₁ − min{‖β‖₁ : Xβ = y} (linear programme, HiGHS, KKT residuals
+        reported) of the stated Q_α's minimiser
+
+        Tolerance: the derived bound (H(β_ℓ1) − H(β_α) + 3dα²)/log(1/α²), H(β) = Σ|β_i|(log|β_i| − 1), plus the LP's
+        duality gap
+        """
         l1 = numbers.l1_interpolant(case.problem)
         smallest = float(np.abs(l1.beta).sum())
         outcomes = []
@@ -207,12 +230,15 @@ class Woodworth(Claim):
                                                where=runs.where)
         return results
 
-    @check("empirical", compares="torch GD on (u, v) (batched, torch.optim.SGD, α = 0.01, 0.1, 1, 10, steps η and "
-           "η/2, run until ‖Xβ − y‖ ≤ 1e-10‖y‖) against the stated Q_α's minimiser: ‖β_GD(η/2) − β_α‖",
-           tolerance="first order in η: 2‖β_GD(η) − β_GD(η/2)‖ (the factor 2 covers the O(η²) remainder), plus "
-           "3× the first-order distance still to travel, ‖DXᵀ(XDXᵀ)⁻¹r‖ with D = √(β² + 4α^4), of each run, plus "
-           "rounding k·(n + d + 8)·u·2‖√(β² + 4α^4)‖", measures="ratio to bound")
+    @check("empirical", measures="ratio to bound")
     def gd_vs_q_minimiser(self, case, run, trained):
+        """torch GD on (u, v) (batched, torch.optim.SGD, α = 0.01, 0.1, 1, 10, steps η and η/2, run until ‖Xβ − y‖ ≤
+        1e-10‖y‖) against the stated Q_α's minimiser: ‖β_GD(η/2) − β_α‖
+
+        Tolerance: first order in η: 2‖β_GD(η) − β_GD(η/2)‖ (the factor 2 covers the O(η²) remainder), plus 3× the
+        first-order distance still to travel, ‖DXᵀ(XDXᵀ)⁻¹r‖ with D = √(β² + 4α^4), of each run, plus rounding k·(n + d
+        + 8)·u·2‖√(β² + 4α^4)‖
+        """
         x = np.array(case.inputs, dtype=float)
         y = np.array(case.targets, dtype=float)
         outcomes = []
@@ -291,7 +317,7 @@ class Woodworth(Claim):
         regimes.set_xscale("log")
         regimes.set_yscale("log")
         regimes.set_xlabel(r"initialisation scale $\alpha$")
-        regimes.set_title("the transition: ℓ1 gap and ℓ2 distance of the Q_α minimiser", fontsize=10)
+        regimes.set_title("the transition: ℓ1 gap and ℓ2 distance of the Q_α minimiser")
         regimes.legend(fontsize=7.5, loc="lower left")
         regimes.grid(alpha=0.25, which="both")
         for j in range(path.shape[1]):
@@ -300,10 +326,9 @@ class Woodworth(Claim):
         coordinates.set_xlabel(r"initialisation scale $\alpha$")
         coordinates.set_ylabel(r"coordinates of $\beta_\alpha$")
         coordinates.set_title(f"the minimiser's coordinates (n = {len(case.inputs)}, d = {len(case.sparse)}): sparse "
-                              "at small α", fontsize=10)
+                              "at small α")
         coordinates.grid(alpha=0.25, which="both")
-        figure.suptitle("woodworth: u² − v² (entrywise) from scale α, the implicit regulariser Q_α moves from ℓ1 to ℓ2",
-                        fontsize=11)
+        figure.suptitle("woodworth: u² − v² (entrywise) from scale α, the implicit regulariser Q_α moves from ℓ1 to ℓ2")
         return save(figure, directory, "woodworth")
 
 

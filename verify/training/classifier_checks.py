@@ -258,6 +258,23 @@ def judgeable(trained: dict) -> dict:
     return {case: Diverged(view.trouble()) if view.trouble() else view for case, view in trained.items()}
 
 
+def plot_learning(axis, trained: Trained, depth: int, support: list, labels: list, other: str, scale=1.0,
+                  titled: bool = True) -> None:
+    """A panel of Figures 1c/1d: at ``depth``, the amplitudes on the ``support`` over time (one colour each, labelled
+    ``labels``) and the largest amplitude off it (grey, dashed, labelled ``other``), each divided by ``scale``; the
+    depth and step size in the title when ``titled``."""
+    from ..plots import COLOURS  # noqa: PLC0415 - matplotlib only when figures are asked for
+
+    index = trained.sample[(0, depth)]
+    amplitudes, times = trained.runs.amplitudes[index], trained.runs.times[index]
+    for colour, k, label in zip(COLOURS, support, labels):
+        axis.plot(times, amplitudes[:, k] / scale, color=colour, lw=1.6, label=label)
+    axis.plot(times, np.delete(amplitudes, support, axis=1).max(axis=1) / scale, color="0.5", lw=1.2, ls="--",
+              label=other)
+    if titled:
+        axis.set_title(rf"depth $N = {depth}$, base $\eta = {float(trained.steps[depth]):g}$")
+
+
 def figure_runs(setup: Setup, case: ClassifierCase, run) -> Trained:
     """``train`` for one case, with the amplitudes kept at FIGURE_RECORDS evenly spaced steps."""
     return train(setup, [case], run, range(0, case.steps + 1, case.steps // FIGURE_RECORDS))[case]

@@ -26,14 +26,13 @@ from .placement import Placed, placed
 
 @dataclass(frozen=True)
 class Experiment:
-    """SGD on ``data[data]`` from ``init`` (d values) for ``steps`` steps; samples drawn with ``seed``; w recorded
-    after each step count in ``record``."""
+    """One run of SGD on a linear model."""
 
-    data: int
-    init: tuple
-    steps: int
-    seed: int
-    record: tuple = ()
+    data: int  # which data set of the ``data`` list ``train`` is given
+    init: tuple  # w at step 0 (d values)
+    steps: int  # SGD steps, one sample each
+    seed: int  # the seed of the samples' order
+    record: tuple = ()  # the step counts after which w is recorded
 
 
 @dataclass(frozen=True)

@@ -32,16 +32,14 @@ MAX_DEPTH = 64  # the depth limit of the toy model's torch training (numerics ev
 
 @dataclass(frozen=True)
 class Experiment:
-    """One network: ``depth``, its ``targets`` (one coordinate each) sharing ``init``, the GD ``step`` size, the
-    step counts at which σ is ``record``ed, and optionally one ``levels`` entry per target whose first crossing
-    step is reported."""
+    """One network of the toy model, trained by GD on its coordinates at once."""
 
-    depth: int
-    targets: tuple
-    init: object
-    step: object
-    record: tuple
-    levels: tuple | None = None
+    depth: int  # N: each coordinate is a product of N weights
+    targets: tuple  # σ*, one per coordinate
+    init: object  # σ_0, shared by the coordinates (balanced weights σ_0^(1/N))
+    step: object  # the GD step size η
+    record: tuple  # the step counts at which σ is recorded
+    levels: tuple | None = None  # one level per target whose first crossing step is reported (None: none)
 
 
 @dataclass(frozen=True)

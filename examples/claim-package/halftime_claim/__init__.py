@@ -56,7 +56,9 @@ class HalfTime(Claim):
     id = "half-time"
     title = "Depth-2 toy model: the time to reach half the target"
     statement = "A depth-2 diagonal network from balanced init σ_0 reaches σ*/2 at t½ = log(σ*/σ_0 − 1)/(2σ*)."
-    provenance = (("derived", "From Theorem 1's depth-2 solution (SymPy, substituted back)."),)
+    provenance = """
+        derived: From Theorem 1's depth-2 solution (SymPy, substituted back).
+        """
     corruptions = (Corruption("the level is a third, not a half", lambda: _level(3),
                               checks=("half-time-formula", "versus-quadrature")),)
 
@@ -66,14 +68,20 @@ class HalfTime(Claim):
             HalfTimeCase, st.just(star), st.sampled_from([star / 10**k for k in range(2, 7)]),
             st.sampled_from([Fraction(1, 20 * d) / star for d in (2, 4, 8)])))
 
-    @check("symbolic", once=True, compares="Theorem 1's depth-2 σ(t) at the stated t½ equals σ*/2",
-           tolerance="exact")
+    @check("symbolic", once=True)
     def half_time_formula(self, run):
+        """Theorem 1's depth-2 σ(t) at the stated t½ equals σ*/2
+
+        Tolerance: exact
+        """
         return self.derive(f"half-time:{_STATE['halving']}:{theorem1.statement_key(2)}", half_time_derivation)
 
-    @check("numeric", compares="the stated t½ against numerics.toy.time_to(σ*/2) (hypergeometric/log form)",
-           tolerance="10^(10−dps) relative: both sides carry guard digits", measures="relative error")
+    @check("numeric", measures="relative error")
     def versus_quadrature(self, case, run):
+        """the stated t½ against numerics.toy.time_to(σ*/2) (hypergeometric/log form)
+
+        Tolerance: 10^(10−dps) relative: both sides carry guard digits
+        """
         level = case.target / int(_STATE["halving"])
         reference = toy.time_to(level, depth=2, target=case.target, init=case.init, dps=run.dps)
         with mp.workdps(run.dps + 10):
@@ -89,10 +97,12 @@ class HalfTime(Claim):
         runs = training.train(experiments, device=run.device, dtype=run.dtype)
         return {case: int(runs.crossings[b, 0]) for b, case in enumerate(cases)}
 
-    @check("empirical", compares="torch GD's first step at or above σ*/2, times η, against t½",
-           tolerance="first-order GD lag t½·ησ*/2, doubled for the remainder, plus one step η (module docstring)",
-           measures="absolute error in time")
+    @check("empirical", measures="absolute error in time")
     def gd_crossing(self, case, run, trained):
+        """torch GD's first step at or above σ*/2, times η, against t½
+
+        Tolerance: first-order GD lag t½·ησ*/2, doubled for the remainder, plus one step η (module docstring)
+        """
         step = float(case.step)
         if trained < 0:
             return Measured(float("inf"), 0.0, "GD never reached σ*/2 within twice t½")
