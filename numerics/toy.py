@@ -100,12 +100,11 @@ def _time_to(s: Fraction, n: int, star: Fraction, s0: Fraction, dps: int):
         with mp.workdps(dps + near_target + lost + _GUARD):
             high, low = _antiderivative(n, s, star), _antiderivative(n, s0, star)
             difference = _real(high - low)
-            if difference < 0:  # only a wrong closed form gives t < 0; report it as computed
-                return difference
-            # all digits cancelled (σ − σ0 below the working precision) or the measured loss
-            measured = int(_digits(max(abs(high), abs(low)) / difference)) if difference else mp.mp.dps
+            # digits lost to cancellation: all of them when σ − σ0 is below the working precision (a difference of
+            # 0, or rounding noise of either sign), else as measured
+            measured = int(_digits(max(abs(high), abs(low)) / abs(difference))) if difference else mp.mp.dps
             if measured <= lost + 5:
-                return difference
+                return difference  # negative only for a wrong closed form: reported as computed
             if lost > 20 * dps + 1000:
                 raise ArithmeticError(f"t(σ) cancels beyond {lost} digits at σ = {float(s)!r}")
             lost = measured + 5
@@ -219,11 +218,15 @@ def _newton_logit(t: Fraction, n: int, star: Fraction, s0: Fraction, wdps: int, 
                 hi = y
             # t(y) is concave: Newton from the left stays left of the root, from the right it lands left
             # of it, so the bracket [lo, hi] only guards against rounding and a start far to the right.
-            candidate = y - value / (s**p / (n * sm)) if mp.isfinite(value) else (lo + hi) / 2
-            if not lo < candidate < hi:
-                candidate = (lo + y) / 2 if candidate <= lo else (y + hi) / 2
+            newton = mp.isfinite(value)
+            candidate = y - value / (s**p / (n * sm)) if newton else (lo + hi) / 2
+            if not (lo < candidate < hi or candidate == y):  # (a step below y's last digit: converged)
+                candidate, newton = (lo + y) / 2 if candidate <= lo else (y + hi) / 2, False
+            # converged: a Newton step that moves σ by less than the tolerance (dσ/σ = dy/(1 + e^y)), or a bracket
+            # that narrow. A bisection step says nothing of the distance to the root: from y far right, where σ
+            # no longer changes with y, it moves σ by nothing while the root lies far left.
             moves = abs(candidate - y) / (1 + mp.exp(y))
-            if moves <= tolerance or (hi - lo) / (1 + mp.exp(lo)) <= tolerance:
+            if (newton and moves <= tolerance) or (hi - lo) / (1 + mp.exp(lo)) <= tolerance:
                 return candidate
             y = candidate
         raise ArithmeticError(f"sigma_at: Newton iteration did not converge for t={t}")  # pragma: no cover

@@ -1,0 +1,134 @@
+"""Theorem 1's numerics (numerics/toy.py) where the other tests do not reach, written against mutants that mutmut
+left alive (docs/mutation-testing.md): targets far from 1 and long plateaus (where the guard digits are sized by
+conditioning estimates), σ(t) above σ*/2 at depth ≥ 3, a guess, σ at the init, complex intermediates, and the
+float64 and mpmath compilations of one closed form side by side.
+
+References are independent of the code under test: σ(t) is checked by its inverse t(σ) (the closed form, 40 digits
+higher) and by mpmath's ODE solver; t(σ) by tanh-sinh quadrature of the ODE. Precision is demanded as the API
+promises it: 10^-dps relative, at several dps."""
+
+from fractions import Fraction
+
+import mpmath as mp
+import pytest
+
+from numerics import integrators, toy
+from numerics.arguments import ParameterError, to_mpf
+
+DPS = [20, 40]
+MORE = 40
+
+
+def assert_digits(value, reference, dps):
+    with mp.workdps(dps + MORE):
+        reference = to_mpf(reference) if isinstance(reference, Fraction) else reference
+        error = abs(value - reference) / abs(reference)
+        assert error <= mp.mpf(10) ** -dps, f"relative error {mp.nstr(error, 3)} at dps {dps}"
+
+
+# σ(t) at depth ≥ 3: its inverse, and the ODE -------------------------------------------------------------
+# (depth, target, init, level): σ(t(level)) must give level back. Targets far from 1 make the conditioning
+# estimate σ̇·t/σ ≈ N σ*^(2−2/N) t differ by tens of digits from a wrong one; a small init makes the plateau long.
+ROUND_TRIPS = [
+    (3, Fraction(1), Fraction(1, 10**40), Fraction(9, 10)),  # above σ*/2
+    (3, Fraction(10**10), Fraction(1, 10**30), Fraction(10**10) / 3),  # large target: σ̇ ~ σ*^(4/3)
+    (4, Fraction(1, 10**8), Fraction(1, 10**60), Fraction(3, 4 * 10**8)),  # small target
+    (5, Fraction(7, 2), Fraction(1, 10**20), Fraction(7, 2) * (1 - Fraction(1, 10**25))),  # 25 digits from σ*
+    (3, Fraction(2), Fraction(1, 100), Fraction(2, 100)),  # just above the init: Newton's bracket starts there
+    (3, Fraction(10**10), Fraction(1, 10**110), Fraction(10**10) / 2),  # σ̇·t/σ ≈ 1e40: 40 digits of conditioning
+]
+
+
+@pytest.mark.parametrize("dps", DPS)
+@pytest.mark.parametrize("depth, target, init, level", ROUND_TRIPS)
+def test_sigma_at_inverts_time_to(depth, target, init, level, dps):
+    # t to dps + 90 digits: σ(t) amplifies a relative error of t by σ̇·t/σ, at most 10^40 here
+    time = toy.time_to(level, depth=depth, target=target, init=init, dps=dps + 90)
+    value = toy.sigma_at(Fraction(mp.nstr(time, dps + 90)), depth=depth, target=target, init=init, dps=dps)
+    assert_digits(value, level, dps)
+
+
+@pytest.mark.parametrize("depth", [3, 4])
+def test_sigma_at_follows_the_ode_above_half_the_target(depth):
+    """mpmath's Taylor ODE solver, an independent route, at times where σ is past σ*/2 (1.2 and 1.9 of 2)."""
+    for level in (1.2, 1.9):
+        t = Fraction(toy.float_time_to(level, depth=depth, target=2.0, init=0.01)).limit_denominator(1000)
+        value = toy.sigma_at(t, depth=depth, target=2, init="0.01", dps=20)
+        assert value > 1
+        assert_digits(value, integrators.odefun_sigma_at(t, depth=depth, target=2, init="0.01", dps=20 + 10), 18)
+
+
+# the guess -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("guess", ["0.69834", "1e-9", "0.9999999", "5", 0])
+def test_a_guess_only_speeds_up_sigma_at(guess):
+    """Anywhere in (init, target), outside it (clamped into it), exact or far off: the same σ(t) to dps digits."""
+    plain = toy.sigma_at(50, depth=4, target=1, init="1e-4", dps=30)
+    assert_digits(toy.sigma_at(50, depth=4, target=1, init="1e-4", dps=30, guess=guess), plain, 30)
+
+
+def test_a_good_guess_saves_newton_steps(monkeypatch):
+    calls = []
+    evaluate = toy._time_to
+    monkeypatch.setattr(toy, "_time_to", lambda *arguments: calls.append(1) or evaluate(*arguments))
+    exact = toy.sigma_at(50, depth=4, target=1, init="1e-4", dps=30)
+    without = len(calls)
+    calls.clear()
+    toy.sigma_at(50, depth=4, target=1, init="1e-4", dps=30, guess=mp.nstr(exact, 12))
+    assert len(calls) < without
+
+
+def test_a_bad_guess_is_named():
+    with pytest.raises(ParameterError, match="^guess=nan is invalid: guess must be"):
+        toy.sigma_at(50, depth=4, target=1, init="1e-4", guess="nan")
+
+
+# t(σ) ------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_no_time_passes_at_the_init(depth):
+    assert toy.time_to("1e-3", depth=depth, target=1, init="1e-3") == 0
+
+
+@pytest.mark.parametrize("dps", DPS)
+def test_time_to_keeps_its_digits_next_to_a_large_target(dps):
+    """σ within 10^-40 (relative) of σ* = 1e20: the log singularity of G costs 40 digits of 1 − σ/σ*, paid for with
+    guard digits sized by (σ* − σ)/σ*; quadrature of dt/dσ in the logit variable is the reference."""
+    target = Fraction(10**20)
+    level, init = target * (1 - Fraction(1, 10**40)), Fraction(1, 10**3)
+    value = toy.time_to(level, depth=3, target=target, init=init, dps=dps)
+    assert_digits(value, integrators.quad_time_to(level, depth=3, target=target, init=init, dps=dps + 10), dps)
+
+
+@pytest.mark.parametrize("gap", [30, 300, 1200])
+def test_time_to_pays_for_the_cancellation_next_to_the_init(gap):
+    """σ − σ0 = 10^-gap σ0: G(σ) − G(σ0) cancels gap digits (rounding noise of either sign until the precision
+    resolves σ − σ0: once returned as a negative time); t ≈ (σ − σ0)/(N σ0^(2−2/N)(σ* − σ0)) to first order, with a
+    relative remainder of order 10^-gap."""
+    init = Fraction(1, 10)
+    level = init * (1 + Fraction(1, 10**gap))
+    value = toy.time_to(level, depth=2, target=1, init=init, dps=20)
+    with mp.workdps(gap + 100):
+        slope = 2 * to_mpf(init) * (1 - to_mpf(init))  # N σ0^(2−2/N)(σ* − σ0) at N = 2
+        reference = to_mpf(level - init) / slope
+    assert_digits(value, reference, min(20, gap - 5))
+
+
+# compilations and complex intermediates --------------------------------------------------------------------
+def test_float64_and_mpmath_compilations_of_one_form_are_kept_apart():
+    """float_time_to compiles G with SciPy's float64 2F1; a later time_to at 40 digits must not reuse it."""
+    toy._COMPILED.clear()
+    toy._evaluated.cache_clear()
+    estimate = toy.float_time_to(0.5, depth=3, target=1.0, init=1e-4)
+    value = toy.time_to("0.5", depth=3, target=1, init="1e-4", dps=40)
+    assert_digits(value, integrators.quad_time_to("0.5", depth=3, target=1, init="1e-4", dps=50), 40)
+    assert abs(estimate - float(value)) <= 1e-9 * float(value)
+
+
+def test_a_real_value_is_kept_and_a_complex_one_is_refused():
+    with mp.workdps(30):
+        assert toy._real(mp.mpf(2)) == 2
+        tolerated = 3 * mp.mpf(10) ** -20  # (|v| + 1)·10^(10 − dps) at |v| = 2, dps 30
+        assert toy._real(mp.mpc(2, tolerated / 2)) == 2  # a rounding residue of a complex intermediate
+        assert toy._real(mp.mpc(0, mp.mpf(10) ** -21)) == 0
+        for imaginary in (tolerated * 2, mp.mpf("1e-5"), mp.mpf(1)):
+            with pytest.raises(ArithmeticError, match="complex"):
+                toy._real(mp.mpc(2, imaginary))
