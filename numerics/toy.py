@@ -222,10 +222,11 @@ def _newton_logit(t: Fraction, n: int, star: Fraction, s0: Fraction, wdps: int, 
             candidate = y - value / (s**p / (n * sm)) if newton else (lo + hi) / 2
             if not (lo < candidate < hi or candidate == y):  # (a step below y's last digit: converged)
                 candidate, newton = (lo + y) / 2 if candidate <= lo else (y + hi) / 2, False
-            # converged: a Newton step that moves σ by less than the tolerance (dσ/σ = dy/(1 + e^y)), or a bracket
-            # that narrow. A bisection step says nothing of the distance to the root: from y far right, where σ
-            # no longer changes with y, it moves σ by nothing while the root lies far left.
-            moves = abs(candidate - y) / (1 + mp.exp(y))
+            # converged: a Newton step that moves σ by less than the tolerance, or a bracket that narrow. The move
+            # is bounded with dσ/σ = dy/(1 + e^y) at the step's left end, where it is largest: from y far right,
+            # where σ no longer changes with y, a Newton step of hundreds in y lands near the root. A bisection
+            # step says nothing of the distance to the root, however little it moves σ.
+            moves = abs(candidate - y) / (1 + mp.exp(min(y, candidate)))
             if (newton and moves <= tolerance) or (hi - lo) / (1 + mp.exp(lo)) <= tolerance:
                 return candidate
             y = candidate

@@ -58,6 +58,18 @@ def test_sigma_at_follows_the_ode_above_half_the_target(depth):
         assert_digits(value, integrators.odefun_sigma_at(t, depth=depth, target=2, init="0.01", dps=20 + 10), 18)
 
 
+def test_newton_converges_from_far_right_of_the_root():
+    """σ* = 1e10 and σ0/σ* = 1e-120 at depth 3: t(σ) is nearly flat in the logit y for y ≫ 0 (σ ≈ σ*), so the march
+    ends far right of the root and the first Newton step moves y by hundreds while σ barely moves at the start; the
+    rough 15-digit stage must still end at the root (once it stopped there, 15 % off, and only the polishing stage
+    hid it)."""
+    star, init = Fraction(10**10), Fraction(1, 10**110)
+    time = toy.time_to(star / 2, depth=3, target=star, init=init, dps=150)
+    with mp.workdps(60):
+        y = toy._newton_logit(Fraction(mp.nstr(time, 150)), 3, star, init, 60, None, 15)
+        assert abs(toy._from_logit(y, star) / to_mpf(star) - mp.mpf(1) / 2) <= mp.mpf(10) ** -15
+
+
 # the guess -------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("guess", ["0.69834", "1e-9", "0.9999999", "5", 0])
 def test_a_guess_only_speeds_up_sigma_at(guess):
