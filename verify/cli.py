@@ -140,7 +140,7 @@ def _main(argv) -> int:
               "tolerances scale with its unit roundoff", file=sys.stderr)
     text = not (options.json or options.quiet)
     results, drawn_all = [], True
-    executor = _executor(options, claims)
+    executor = _executor(options, claims, settings)
     try:
         with cache.disabled() if options.no_cache else contextlib.nullcontext():
             # Every claim's units are submitted before the first is gathered, so a cluster works on all of them.
@@ -177,7 +177,7 @@ def _main(argv) -> int:
     return EXIT_HOLDS if verdicts == {runner.HOLDS} else EXIT_USAGE
 
 
-def _executor(options, claims):
+def _executor(options, claims, settings):
     if options.workers is not None and options.scheduler is not None:
         raise UsageError("--workers starts a local cluster and --scheduler uses an existing one: give one of them")
     if options.workers is not None:
@@ -185,8 +185,11 @@ def _executor(options, claims):
     if options.scheduler is not None:
         return executors.Dask(scheduler=options.scheduler)
     cores = len(os.sched_getaffinity(0))
-    if len(claims) > 1 and cores > 1:
-        return executors.Processes(cores)  # independent claims: one worker per core
+    units = len(claims) * -(-settings.case_count // runner.CHUNK_CASES)  # chunks of cases (ceiling division)
+    if cores > 1 and units > 1:
+        # Independent units side by side, a worker per core: starting one (~2 s of imports) pays once there is a
+        # second chunk of cases (16 cases are ≥ 3 s of checks and training); one chunk stays in this process.
+        return executors.Processes(min(cores, units))
     return executors.InProcess()
 
 

@@ -42,7 +42,10 @@ def _run(capsys, *extra) -> tuple:
     return code, _comparable(capsys.readouterr().out)
 
 
-def test_serial_local_workers_and_an_existing_cluster_give_the_same_report(capsys, cluster):
+def test_local_processes_local_workers_and_an_existing_cluster_give_the_same_report(capsys, cluster, monkeypatch):
+    """Two chunks of cases: without options on two cores they run on two local processes (test_processes.py
+    shows those give the in-process report), with --workers on a local Dask cluster, with --scheduler on one."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
     cases = str(runner.CHUNK_CASES + 5)
     serial = _run(capsys, "--cases", cases)
     local = _run(capsys, "--cases", cases, "--workers", "2")
@@ -50,7 +53,7 @@ def test_serial_local_workers_and_an_existing_cluster_give_the_same_report(capsy
     assert serial[0] == local[0] == remote[0] == 0
     assert serial[1][0] == local[1][0] == remote[1][0]
     assert (serial[1][1], local[1][1], remote[1][1]) == (
-        "in-process", "dask local cluster (2 workers)", f"dask scheduler {cluster.scheduler_address}")
+        "2 local processes", "dask local cluster (2 workers)", f"dask scheduler {cluster.scheduler_address}")
 
 
 def test_a_worker_killed_mid_run_costs_time_not_results(capsys, cluster):

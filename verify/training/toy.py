@@ -11,9 +11,9 @@ All cases train together in one tensor program. Cases are grouped by depth, one 
 shape (depth, max coordinates, cases of that depth), so no layer is padded and every kernel runs over long
 contiguous rows; padded coordinates are masked out. Case b's loss is scaled by its own step size η_b and
 SGD (``fused``: one kernel updates all groups) runs with lr = 1, which is exactly gradient descent with
-per-case step sizes. The step loop reads nothing back to the host (only torch's own product backward
-checks for zero factors): σ is written into a preallocated tensor at the scheduled steps and copied to the
-host once at the end.
+per-case step sizes. The step loop reads nothing back to the host: σ is written into a preallocated tensor
+at the scheduled steps and copied to the host once at the end, and the layer products are one autograd node
+(``_Products``) whose gradient is torch's own formula without its host-side test for zero factors.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def _train(depths, targets, inits, step_sizes, record, levels, kind, where, dtyp
     stored = torch.full((cases, slots, width), float("nan"), dtype=kind, device=where)
     last = max(max(r) for r in record)
     for k in range(last + 1):
-        sigma = torch.cat([w.prod(dim=0) for w in weights], dim=1) * used
+        sigma = _Products.apply(used, *weights)
         if k in schedule:
             which, slot = schedule[k]
             stored[which, slot] = sigma.detach().T[which]
@@ -124,6 +124,30 @@ def _train(depths, targets, inits, step_sizes, record, levels, kind, where, dtyp
     finite = np.array([np.isfinite(values[b][:, : len(targets[b])]).all() for b in range(cases)])
     return Trajectories(tuple(tuple(r) for r in record), values, inputs.shape[0], first.T[back].cpu().numpy(),
                         finite=finite, device=str(where), dtype=dtype)
+
+
+class _Products(torch.autograd.Function):
+    """σ (coordinates × cases) from the depth groups' weights: each group's product over its layers, the groups
+    side by side, unused coordinates set to 0.
+
+    One node instead of a product, a concatenation and a mask per group, with the gradient torch's
+    ``prod`` backward computes when no factor is zero, ∂σ/∂w_j = ∏/w_j, to the same bits. What torch adds,
+    a count of zero factors read back to the host at every step, is left out: a factor exactly 0 (never at
+    the start, init > 0) gives 0/0 = NaN, and the run is reported as diverged rather than continued.
+    """
+
+    @staticmethod
+    def forward(ctx, used, *weights):
+        products = [w.prod(dim=0) for w in weights]
+        ctx.save_for_backward(used, *weights)
+        ctx.products = products
+        return torch.cat(products, dim=1) * used
+
+    @staticmethod
+    def backward(ctx, grad):
+        used, *weights = ctx.saved_tensors
+        pieces = (grad * used).split([p.shape[1] for p in ctx.products], dim=1)
+        return None, *((p / w).mul_(g) for g, p, w in zip(pieces, ctx.products, weights))  # g·(∏/w), one buffer
 
 
 def _validate(experiments) -> None:
