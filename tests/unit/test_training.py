@@ -31,24 +31,25 @@ def test_a_case_trains_the_same_alone_and_in_a_batch():
 
 
 def test_the_layer_products_node_has_torchs_own_gradient_to_the_bit():
-    """``_Products`` (one autograd node for every depth group's product and the mask) against torch's ``prod``,
-    ``cat`` and mask on the same weights: σ and every weight's gradient equal bit for bit; a factor exactly 0,
-    which torch's backward handles by a host-side test, gives NaN, so the run is reported as diverged."""
+    """``_Products`` (one autograd node for every depth group's column products, put at their places in σ)
+    against torch's ``prod``, ``cat`` and an indexed assignment on the same weights: σ and every weight's gradient
+    equal bit for bit; a factor exactly 0, which torch's backward handles by a host-side test, gives NaN, so the
+    run is reported as diverged."""
     generator = torch.Generator().manual_seed(0)
-    groups = [(1 + torch.rand(depth, 3, count, dtype=torch.float64, generator=generator)).requires_grad_()
-              for depth, count in ((1, 4), (3, 2), (8, 5))]
-    used = torch.rand(3, 11, generator=generator) < 0.7
-    pull = torch.randn(3, 11, dtype=torch.float64, generator=generator)
-    ours = training._Products.apply(used, *groups)
-    torchs = torch.cat([w.prod(dim=0) for w in groups], dim=1) * used
-    assert torch.equal(ours, torchs)
-    for a, b in zip(torch.autograd.grad(ours, groups, pull), torch.autograd.grad(torchs, groups, pull)):
+    groups = [(1 + torch.rand(depth, columns, dtype=torch.float64, generator=generator)).requires_grad_()
+              for depth, columns in ((1, 4), (3, 5), (8, 6))]
+    shape = (3, 7)
+    place = torch.randperm(21, generator=generator)[:15]
+    pull = torch.randn(shape, dtype=torch.float64, generator=generator)
+    ours = training._Products.apply(place, shape, *groups)
+    torchs = torch.zeros(21, dtype=torch.float64).index_put((place,), torch.cat([w.prod(dim=0) for w in groups]))
+    assert torch.equal(ours, torchs.view(shape))
+    for a, b in zip(torch.autograd.grad(ours, groups, pull), torch.autograd.grad(torchs.view(shape), groups, pull)):
         assert torch.equal(a, b)
     with torch.no_grad():
-        groups[1][0, 0, 0] = 0.0
-    gradient = torch.autograd.grad(training._Products.apply(torch.ones(3, 11, dtype=torch.bool), *groups), groups,
-                                   pull)[1]
-    assert torch.isnan(gradient[0, 0, 0])
+        groups[1][0, 0] = 0.0
+    gradient = torch.autograd.grad(training._Products.apply(place, shape, *groups), groups, pull)[1]
+    assert torch.isnan(gradient[0, 0])
 
 
 def test_float64_training_follows_the_exact_replay():

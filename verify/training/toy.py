@@ -8,8 +8,9 @@ equals the population loss ½‖σ − σ*‖², so step k of GD with step size 
 time t = η k up to O(η).
 
 All cases train together in one tensor program. Cases are grouped by depth, one parameter per depth of
-shape (depth, max coordinates, cases of that depth), so no layer is padded and every kernel runs over long
-contiguous rows; padded coordinates are masked out. Case b's loss is scaled by its own step size η_b and
+shape (depth, columns), a column per coordinate of each case of that depth, so no layer or coordinate is
+padded and every kernel runs over long contiguous rows; σ, coordinates × cases, has 0 where a case has fewer
+coordinates than the widest. Case b's loss is scaled by its own step size η_b and
 SGD (``fused``: one kernel updates all groups) runs with lr = 1, which is exactly gradient descent with
 per-case step sizes. The step loop reads nothing back to the host: σ is written into a preallocated tensor
 at the scheduled steps and copied to the host once at the end, and the layer products are one autograd node
@@ -89,13 +90,18 @@ def _train(depths, targets, inits, step_sizes, record, levels, kind, where, dtyp
     threshold = torch.tensor(_padded([levels[b] for b in order] if levels else [()] * cases, width, np.inf).T,
                              dtype=kind, device=where)
     first = torch.full((width, cases), -1, dtype=torch.long, device=where)
-    used = (torch.arange(width)[:, None] < torch.tensor([len(targets[b]) for b in order])[None, :]).to(where)
+    lengths = np.array([len(targets[b]) for b in order])
+    used = (torch.arange(width)[:, None] < torch.tensor(lengths)[None, :]).to(where)
     start = torch.tensor([float(inits[b]) ** (1.0 / depths[b]) for b in order], dtype=kind, device=where)
-    weights, offset = [], 0
-    for n in sorted(set(depths)):  # (layers, coordinates, cases): long contiguous rows, cases last
-        count = depths.count(n)
-        weights.append(torch.nn.Parameter(start[offset : offset + count].expand(n, width, count).clone()))
-        offset += count
+    # One column per (case, coordinate), case by case, so the columns of one depth lie together; its place in σ
+    case_of = np.repeat(np.arange(cases), lengths)
+    coordinate_of = np.arange(len(case_of)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    place = torch.tensor(coordinate_of * cases + case_of, device=where)
+    sorted_depths = np.array([depths[b] for b in order])
+    layers = sorted(set(depths))
+    widths = [int(lengths[sorted_depths == n].sum()) for n in layers]
+    columns = start[torch.tensor(case_of, device=where)].split(widths)
+    weights = [torch.nn.Parameter(column.expand(n, -1).clone()) for n, column in zip(layers, columns)]
     inputs = isotropic_inputs(width, kind, where)
     labels = inputs @ star
     # ½ mean over the n inputs, scaled by each case's step size: SGD with lr = 1 is GD with per-case steps
@@ -107,7 +113,7 @@ def _train(depths, targets, inits, step_sizes, record, levels, kind, where, dtyp
     stored = torch.full((cases, slots, width), float("nan"), dtype=kind, device=where)
     last = max(max(r) for r in record)
     for k in range(last + 1):
-        sigma = _Products.apply(used, *weights)
+        sigma = _Products.apply(place, (width, cases), *weights)
         if k in schedule:
             which, slot = schedule[k]
             stored[which, slot] = sigma.detach().T[which]
@@ -127,27 +133,30 @@ def _train(depths, targets, inits, step_sizes, record, levels, kind, where, dtyp
 
 
 class _Products(torch.autograd.Function):
-    """σ (coordinates × cases) from the depth groups' weights: each group's product over its layers, the groups
-    side by side, unused coordinates set to 0.
+    """σ (coordinates × cases) from the depth groups' weights (layers × columns, one column per case and coordinate
+    of that depth): each column's product over its layers, put at its ``place`` in σ; coordinates a case does not
+    have are 0.
 
-    One node instead of a product, a concatenation and a mask per group, with the gradient torch's
-    ``prod`` backward computes when no factor is zero, ∂σ/∂w_j = ∏/w_j, to the same bits. What torch adds,
-    a count of zero factors read back to the host at every step, is left out: a factor exactly 0 (never at
-    the start, init > 0) gives 0/0 = NaN, and the run is reported as diverged rather than continued.
+    One node instead of a product per group, a concatenation and a mask, with the gradient torch's ``prod``
+    backward computes when no factor is zero, ∂σ/∂w_j = ∏/w_j, to the same bits. What torch adds, a count of
+    zero factors read back to the host at every step, is left out: a factor exactly 0 (never at the start,
+    init > 0) gives 0/0 = NaN, and the run is reported as diverged rather than continued.
     """
 
     @staticmethod
-    def forward(ctx, used, *weights):
+    def forward(ctx, place, shape, *weights):
         products = [w.prod(dim=0) for w in weights]
-        ctx.save_for_backward(used, *weights)
+        ctx.save_for_backward(place, *weights)
         ctx.products = products
-        return torch.cat(products, dim=1) * used
+        sigma = products[0].new_zeros(shape[0] * shape[1])
+        sigma[place] = torch.cat(products)
+        return sigma.view(shape)
 
     @staticmethod
     def backward(ctx, grad):
-        used, *weights = ctx.saved_tensors
-        pieces = (grad * used).split([p.shape[1] for p in ctx.products], dim=1)
-        return None, *((p / w).mul_(g) for g, p, w in zip(pieces, ctx.products, weights))  # g·(∏/w), one buffer
+        place, *weights = ctx.saved_tensors
+        pieces = grad.reshape(-1)[place].split([len(p) for p in ctx.products])
+        return None, None, *((p / w).mul_(g) for g, p, w in zip(pieces, ctx.products, weights))  # g·(∏/w), one buffer
 
 
 def _validate(experiments) -> None:
