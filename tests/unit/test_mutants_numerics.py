@@ -172,3 +172,43 @@ TOY = dict(depth=3, target=1, init="0.01")
 def test_the_default_precision_is_the_documented_one(call, default):
     """A result is rounded to the working precision of its dps, so one digit more or less is a different number."""
     assert call() == call(dps=default) != call(dps=default + 1)
+
+
+def test_replay_refuses_a_step_at_the_stability_limit_itself():
+    """η·N·σ*^{2−2/N} = 2 exactly (depth 1, σ* = 1, η = 2: w ← 2 − w oscillates forever) is not below the limit."""
+    with pytest.raises(ParameterError, match="stability limit"):
+        gd.replay([1], depth=1, target=1, init=Fraction(1, 10), step=2)
+    assert gd.replay([1], depth=1, target=1, init=Fraction(1, 10), step=Fraction(199, 100)).sigma
+
+
+def test_replay_pays_for_the_amplification_it_measures(monkeypatch):
+    """The replay's guard loop, with the replay itself replaced by one that reports a chosen amplification A:
+    N·A = 4·10^12 needs log10(N·A) + 5 = 17 guard digits, more than the first 15, so the replay runs again with at
+    least 17; N·A = 4·10^10 needs exactly 15, and the loop stops after one run."""
+    calls = []
+
+    def measured(amplification):
+        def fake(marks, n, star, s0, eta):
+            calls.append(mp.mp.dps)
+            assert len(calls) <= 3, "the guard loop does not settle"
+            return [mp.mpf(1)] * len(marks), [mp.mpf(0)] * len(marks), [mp.mpf(amplification)] * len(marks)
+        return fake
+
+    arguments_ = dict(depth=4, target=1, init=Fraction(1, 10), step=Fraction(1, 100), dps=30)
+    monkeypatch.setattr(gd, "_replay", measured(10**12))
+    gd.replay([1], **arguments_)
+    assert len(calls) == 2 and calls[1] - calls[0] >= 2
+    calls.clear()
+    monkeypatch.setattr(gd, "_replay", measured(10**10))
+    gd.replay([1], **arguments_)
+    assert len(calls) == 1
+
+
+def test_replay_amplification_at_the_fixed_point_is_the_maps_derivative():
+    """Once w stops moving at the working precision the amplification recurrence A ← (A + 1)·r uses the map's
+    derivative r = 1 − η N σ*^{2−2/N}, so A settles at r/(1 − r): depth 3, σ* = 2, η = 1/20 gives
+    r = 1 − 0.15·2^{4/3} (a wrong rate, e.g. N σ*(2 − 2/N) = 8 for N σ*^{4/3} = 7.56, settles elsewhere)."""
+    replay = gd.replay([3000], depth=3, target=2, init=Fraction(3, 2), step=Fraction(1, 20), dps=15)
+    with mp.workdps(30):
+        r = 1 - mp.mpf(1) / 20 * 3 * mp.mpf(2) ** (mp.mpf(4) / 3)
+        assert abs(replay.amplification[0] - r / (1 - r)) <= mp.mpf(10) ** -12

@@ -25,3 +25,47 @@ def test_a_residual_above_the_threshold_disproves_even_when_every_term_is_small(
 def test_a_residual_that_is_not_a_finite_number_disproves(expression, point):
     with pytest.raises(NotProven, match="not a finite number"):
         numeric_zero(expression, [point])
+
+
+def _simplifier(monkeypatch, outcome):
+    """``prove_zero`` with SymPy's simplification replaced by ``outcome`` (a method name, or a time-out), and the
+    time limit it was given recorded."""
+    from theory import identities
+    from theory.timelimit import TimeLimitExceeded
+
+    given = []
+
+    def within(seconds, function, *arguments):
+        given.append(seconds)
+        if outcome is TimeLimitExceeded:
+            raise TimeLimitExceeded("simulated")
+        return outcome
+
+    monkeypatch.setattr(identities, "within", within)
+    return given
+
+
+@pytest.mark.parametrize("outcome", ["expand_log", "timeout"])
+def test_prove_zero_spot_checks_at_the_precision_it_is_given(monkeypatch, outcome):
+    """After a forced log expansion, or when SymPy runs out of time, the residual is spot-checked at the caller's
+    ``dps``: 10^-30 passes at 30 digits (threshold 10^-20) and fails at the default 60 (10^-50); SymPy gets the
+    documented 20 s unless told otherwise."""
+    from theory import identities
+    from theory.timelimit import TimeLimitExceeded
+
+    given = _simplifier(monkeypatch, TimeLimitExceeded if outcome == "timeout" else outcome)
+    residual = sp.Integer(10) ** -30 * x
+    accepted = identities.prove_zero(residual, points=[{x: 1}], dps=30)  # no NotProven at 30 digits
+    assert outcome == "expand_log" or "30 digits" in accepted.how
+    with pytest.raises(NotProven, match="≠ 0"):
+        identities.prove_zero(residual, points=[{x: 1}])
+    assert given == [20.0, 20.0]
+
+
+def test_prove_zero_after_a_forced_log_expansion_needs_domain_points(monkeypatch):
+    from theory import identities
+
+    _simplifier(monkeypatch, "expand_log")
+    with pytest.raises(NotProven, match="^lhs − rhs vanishes only after forcing log expansions, and no domain points "
+                                        "were given$"):
+        identities.prove_zero(sp.log(x * 2) - sp.log(x) - sp.log(2))
