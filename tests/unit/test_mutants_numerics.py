@@ -212,3 +212,23 @@ def test_replay_amplification_at_the_fixed_point_is_the_maps_derivative():
     with mp.workdps(30):
         r = 1 - mp.mpf(1) / 20 * 3 * mp.mpf(2) ** (mp.mpf(4) / 3)
         assert abs(replay.amplification[0] - r / (1 - r)) <= mp.mpf(10) ** -12
+
+
+@pytest.mark.parametrize("dps", DPS)
+@pytest.mark.parametrize("depth, ratio", [(2, "1.05"), (3, 11), (5, "1.5"), (4, 11)])
+def test_the_threshold_scales_with_the_target(depth, ratio, dps):
+    """Time rescales with σ_j*, so the threshold is σ_j* times the threshold at σ_j* = 1: checked at targets 10^-3
+    and 10^3 to 10^-dps, including large ratios, where the threshold is a sizeable fraction of s·σ_j* (so a search
+    bracket or a time measured at the wrong scale shows)."""
+    unit = separation.max_init(depth=depth, ratio=ratio, s="0.25", f="0.75", dps=dps + MORE)
+    for target in (Fraction(1, 1000), 1000):
+        scaled = separation.max_init(depth=depth, ratio=ratio, s="0.25", f="0.75", target=target, dps=dps)
+        with mp.workdps(dps + MORE):
+            expected = unit * to_mpf(target)
+        assert_digits(scaled, expected, dps)
+
+
+def test_the_march_that_finds_no_incremental_init_says_why():
+    with pytest.raises(separation.NoIncrementalInit, match=r"no incremental init found \(is a closed form wrong, or "
+                                                           r"the ratio too close to 1\?\)"):
+        separation.max_init(depth=2, ratio=1 + Fraction(1, 10**7), s="0.25", f="0.75", dps=15)
