@@ -232,3 +232,22 @@ def test_the_march_that_finds_no_incremental_init_says_why():
     with pytest.raises(separation.NoIncrementalInit, match=r"no incremental init found \(is a closed form wrong, or "
                                                            r"the ratio too close to 1\?\)"):
         separation.max_init(depth=2, ratio=1 + Fraction(1, 10**7), s="0.25", f="0.75", dps=15)
+
+
+def test_quadrature_time_to_the_init_itself_is_zero():
+    assert integrators.quad_time_to("1e-3", depth=3, target=1, init="1e-3") == 0
+
+
+@pytest.mark.parametrize("dps", DPS)
+@pytest.mark.parametrize("depth, init, sigma", [
+    (1, "1e-300", "0.999999999999"),  # p = 1: the plateau and the approach to σ*, each over hundreds in y
+    (2, "1e-300", "0.5"),  # p = 0: a flat integrand over 690 in y
+    (3, "1e-300", "0.5"),  # p = −1/3: e^{py} over a long plateau
+    (8, "1e-40", "0.999999999999999999999999999999"),  # p = −3/4, and 69 in y past the transition
+    (3, "0.4", "0.41"),  # a short range inside the transition |y| < 24
+])
+def test_quadrature_keeps_its_digits_over_plateaus_and_tails(depth, init, sigma, dps):
+    """Tanh-sinh over the breakpoints against the closed form (2F1, another method) to 10^-dps relative, on the
+    ranges the breakpoints are for: long plateaus, long tails towards σ*, short ranges."""
+    expected = toy.time_to(sigma, depth=depth, target=1, init=init, dps=dps + MORE)
+    assert_digits(integrators.quad_time_to(sigma, depth=depth, target=1, init=init, dps=dps), expected, dps)
