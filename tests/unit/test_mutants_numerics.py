@@ -251,3 +251,40 @@ def test_quadrature_keeps_its_digits_over_plateaus_and_tails(depth, init, sigma,
     ranges the breakpoints are for: long plateaus, long tails towards σ*, short ranges."""
     expected = toy.time_to(sigma, depth=depth, target=1, init=init, dps=dps + MORE)
     assert_digits(integrators.quad_time_to(sigma, depth=depth, target=1, init=init, dps=dps), expected, dps)
+
+
+@pytest.mark.parametrize("keywords, parameter", [
+    (dict(level="nan", target=1, init="0.1"), "level"), (dict(level="0.5", target="inf", init="0.1"), "target"),
+    (dict(level="0.5", target=1, init="nan"), "init")])
+def test_float64_resolvable_names_the_bad_parameter(keywords, parameter):
+    with pytest.raises(ParameterError) as failure:
+        integrators.float64_resolvable(**keywords)
+    assert failure.value.parameter == parameter
+
+
+def test_float64_resolvable_at_its_two_boundaries():
+    """A level exactly SCIPY_MIN_SEPARATION (relative) above the init is resolvable; near a target of 1000 the
+    separation is relative to the target: 10^-7 of it is not enough."""
+    separation_ = Fraction(integrators.SCIPY_MIN_SEPARATION)  # the float's exact value
+    assert integrators.float64_resolvable(1, target=2, init=1 - separation_)
+    assert not integrators.float64_resolvable(1000 * (1 - Fraction(1, 10**7)), target=1000, init=1)
+
+
+@pytest.mark.parametrize("plateau, refused", [(Fraction(13, 10), True), (Fraction(7, 10), False)])
+def test_float64_solves_refuse_plateaus_beyond_1e10_transition_widths(plateau, refused):
+    """Depth 3, σ* = 4: the transition's width is 1/(N σ*^{4/3}) and the time to σ*/2 is bounded by
+    1.01 (σ0^{-1/3} − (σ*/2)^{-1/3}) / (N (1/3) σ*/2) (its docstring's integral). The init whose bound is
+    plateau × 10^10 widths, solved by hand from that formula, is refused at 1.3 and accepted at 0.7."""
+    n, star = 3, 4
+    with mp.workdps(40):
+        width = 1 / (n * mp.mpf(star) ** (mp.mpf(4) / 3))
+        bound = to_mpf(plateau) * 10**10 * width
+        root = (bound - mp.mpf("1e-12")) / mp.mpf("1.01") * (n * mp.mpf(1) / 3 * (star - mp.mpf(star) / 2)) \
+            + (mp.mpf(star) / 2) ** (-mp.mpf(1) / 3)
+        init = Fraction(mp.nstr(root ** -3, 30))
+    if refused:
+        with pytest.raises(ParameterError, match="plateau lasts") as failure:
+            integrators.scipy_sigma_at([1.0], depth=n, target=star, init=init)
+        assert failure.value.parameter == "init"
+    else:
+        assert integrators.scipy_sigma_at([1.0], depth=n, target=star, init=init)[0] > 0
