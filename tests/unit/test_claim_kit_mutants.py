@@ -273,3 +273,19 @@ def test_a_replay_evaluates_the_one_case_it_is_given():
 def test_the_device_is_the_requested_one_when_nothing_trained():
     result = runner.run(Threshold(), Run(profile=PROFILES["quick"], device="cuda"))
     assert result.device == "cuda" and result.executor == "in-process"
+
+
+def test_provenance_text_is_read_as_tagged_paragraphs_and_a_bad_paragraph_names_the_claim():
+    """'tag: text' paragraphs become ((tag, text), ...), lines of a paragraph joined; an unknown tag, or a known one
+    with nothing said, is a definition error naming the claim and the paragraph's tag."""
+    class Told(Threshold):
+        provenance = """seen: the caption,
+        its second line
+
+        derived: the rest"""
+
+    assert Told.provenance == (("seen", "the caption, its second line"), ("derived", "the rest"))
+    for text, tag in (("guessed: a hunch", "guessed"), ("seen:", "seen:"), ("derived: fine\n\nreconstructed:",
+                                                                            "reconstructed:")):
+        with pytest.raises(ClaimDefinitionError, match=f"claim Untold: .*got '{tag}'"):
+            type("Untold", (Threshold,), {"provenance": text})
