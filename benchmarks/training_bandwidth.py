@@ -7,8 +7,9 @@ parameters. The script first measures the copy bandwidth (elements copied per se
 array read once and written once, best of several copies) on the training device, on one CPU thread as
 the trainer runs; then it trains the toy cases of ``batched_training.py`` (depths 1–8, 1–3 targets:
 Σ depth × targets parameters, about 9 per case) with ``verify.training.toy.train`` and prints parameters
-updated per second (parameters / time per step, net of set-up, the best of three runs: the copy bandwidth
-of a shared machine varies by 2× from minute to minute) and that as a fraction of the copy bandwidth. Goal: ≥ 30 % at 16k cases and above on CPU. With ``--device auto`` on a machine with a GPU both
+updated per second (parameters / time per step, net of set-up, the best of three runs: on a shared machine
+one run's time per step varied between 10 and 22 ms at 262k cases) and that as a fraction of the copy
+bandwidth. Goal: ≥ 30 % at 16k cases and above on CPU. With ``--device auto`` on a machine with a GPU both
 run on the GPU, so the fraction is of its memory (HBM) bandwidth. The load average is printed: the
 machine may be shared.
 """

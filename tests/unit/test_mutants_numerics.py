@@ -207,7 +207,9 @@ def test_replay_pays_for_the_amplification_it_measures(monkeypatch):
 def test_replay_amplification_at_the_fixed_point_is_the_maps_derivative():
     """Once w stops moving at the working precision the amplification recurrence A ← (A + 1)·r uses the map's
     derivative r = 1 − η N σ*^{2−2/N}, so A settles at r/(1 − r): depth 3, σ* = 2, η = 1/20 gives
-    r = 1 − 0.15·2^{4/3} (a wrong rate, e.g. N σ*(2 − 2/N) = 8 for N σ*^{4/3} = 7.56, settles elsewhere)."""
+    r = 1 − 0.15·2^{4/3} ≈ 0.62, A* ≈ 1.65 (a wrong rate, e.g. N σ*(2 − 2/N) = 8 for N σ*^{4/3} = 7.56, settles at
+    1.5). Tolerance 10^-12: the recurrence forgets its start like r^k (k in the thousands) and runs at 15 digits
+    plus guard digits, so only its rounding, about 10^-15 per step amplified by 1/(1 − r) < 3, remains."""
     replay = gd.replay([3000], depth=3, target=2, init=Fraction(3, 2), step=Fraction(1, 20), dps=15)
     with mp.workdps(30):
         r = 1 - mp.mpf(1) / 20 * 3 * mp.mpf(2) ** (mp.mpf(4) / 3)
