@@ -525,6 +525,21 @@ class Claim:
     def __repr__(self) -> str:
         return f"<claim {self.id}>"
 
+    def __reduce_ex__(self, protocol):
+        """A registered claim travels to worker processes by its id (a claim holds no state of its own): a forked
+        worker's registry holds this very object, with whatever this process patched before the fork."""
+        from .claims import REGISTRY  # noqa: PLC0415 - the registry imports the claims
+
+        if REGISTRY.get(self.id) is self:
+            return _registered, (self.id,)
+        return super().__reduce_ex__(protocol)
+
+
+def _registered(claim_id: str) -> Claim:
+    from .claims import REGISTRY  # noqa: PLC0415
+
+    return REGISTRY[claim_id]
+
 
 def _outcome(name: str, case, value) -> Outcome:
     if isinstance(value, Measured):

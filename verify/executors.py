@@ -1,21 +1,22 @@
-"""Where a run's work is done: in this process (the default for one claim), in local processes (the default
-for ``all``), or on a Dask cluster.
+"""Where a run's work is done: in this process, in local processes (the default on more than one core), or
+on a Dask cluster.
 
 The runner hands an executor units of work (a claim's global checks, one chunk of cases) and gathers their
 results in the order it submitted them, so a report does not depend on where, or in which order, the units
 ran. ``InProcess`` runs each unit when it is gathered, exactly as a plain loop would. ``Processes`` runs them
-in a pool of local worker processes (the standard library's, no extra dependency): ``verify all`` gives it one
-worker per core, so independent claims' cases train side by side while this process runs the global checks.
-``Dask`` submits every
-unit at once to a ``dask.distributed`` cluster (a ``LocalCluster`` of worker processes, or an existing
-scheduler) and gathers them: a worker that dies costs time, since the scheduler recomputes its units on
-another worker; a unit that keeps killing workers ends the run with a ``ChunkError`` naming its cases.
-Dask is optional (``pip install -e '.[distributed]'``).
+in a pool of local worker processes (the standard library's, no extra dependency): the CLI gives it one worker
+per core and per chunk of cases, so chunks (of one claim, or of every claim under ``all``) train side by side
+while this process runs the global checks. ``Dask`` submits every unit at once to a ``dask.distributed``
+cluster (a ``LocalCluster`` of worker processes, or an existing scheduler) and gathers them: a worker that
+dies costs time, since the scheduler recomputes its units on another worker; a unit that keeps killing
+workers ends the run with a ``ChunkError`` naming its cases. Dask is optional (``pip install -e
+'.[distributed]'``).
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import time
 
 from .errors import UsageError, VerifyError
@@ -53,16 +54,26 @@ class InProcess:
 
 
 class Processes:
-    """Units in ``workers`` local processes, started fresh (spawn): they inherit the one-thread pool policy
-    (verify/threads.py) through the environment and import the claims themselves."""
+    """Units in ``workers`` local processes, by default forked from this one at the first submit: they start in
+    milliseconds with the claims already imported (a spawned worker spends 2–3 s importing them) and see what
+    this process patched before (tests, corruptions). A process that has initialised CUDA spawns its workers
+    instead (CUDA cannot be used again in a forked child); both inherit the one-thread pool policy
+    (verify/threads.py) through the environment. ``start_method`` ('fork', 'spawn', 'forkserver') overrides
+    the choice."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, start_method: str | None = None):
         import multiprocessing  # noqa: PLC0415
         from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
 
-        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        torch = sys.modules.get("torch")
+        forkable = "fork" in multiprocessing.get_all_start_methods() and not (torch and torch.cuda.is_initialized())
+        method = start_method or ("fork" if forkable else "spawn")
+        # Output buffered here would be written again by each forked worker when it exits.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
         self._futures: list = []
-        self.name = f"{workers} local processes"
+        self.name = f"{workers} local process{'es' if workers > 1 else ''}"
 
     def submit(self, function, *arguments, describe: str = ""):
         future = self._pool.submit(timed, function, *arguments)

@@ -1,6 +1,10 @@
 """``verify all`` on local processes (one per core): the same outcomes as in this process, in the same order."""
 
 import json
+import os
+import pickle
+
+import pytest
 
 from verify import executors, runner
 from verify.claim import PROFILES, Run
@@ -12,26 +16,48 @@ def _outcomes(result) -> list:
     return json.loads(as_json(result))["outcomes"]
 
 
-def test_local_processes_give_the_in_process_report():
-    """thm1's numeric round trip on two chunks of cases, once in this process and once on two spawned workers."""
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_local_processes_give_the_in_process_report(start_method):
+    """thm1's numeric round trip on two chunks of cases, once in this process and once on two workers, forked
+    (the default) or spawned (the default once CUDA is initialised)."""
     claim = REGISTRY["thm1"]
     settings = Run(profile=PROFILES["quick"], dps=20, cases=runner.CHUNK_CASES + 5,
                    checks=frozenset({"inverse-roundtrip"}))
     serial = runner.run(claim, settings)
-    pool = executors.Processes(2)
+    pool = executors.Processes(2, start_method)
     try:
         parallel = runner.run(claim, settings, executor=pool)
+        workers = {process.pid for process in pool._pool._processes.values()}
     finally:
         pool.close()
     assert serial.verdict == parallel.verdict == runner.HOLDS
     assert len(serial.outcomes) > runner.CHUNK_CASES  # two chunks (the draw keeps distinct cases only)
     assert _outcomes(serial) == _outcomes(parallel)
     assert (serial.executor, parallel.executor) == ("in-process", "2 local processes")
+    assert workers and os.getpid() not in workers
 
 
-def test_the_cli_splits_a_claim_over_processes_once_it_has_a_second_chunk(monkeypatch):
-    """One chunk of cases stays in this process (a worker's start-up would not pay); a second chunk, or a second
-    claim, gets a worker per core (at most one per unit); one core never starts a pool."""
+def test_workers_are_forked_unless_cuda_is_initialised(monkeypatch):
+    """A forked child cannot use CUDA once its parent initialised it: then the workers are spawned."""
+    import torch
+
+    assert not torch.cuda.is_initialized()  # CPU runs, and tests, never initialise it
+    assert _start_method(executors.Processes(1)) == "fork"
+    monkeypatch.setattr(torch.cuda, "is_initialized", lambda: True)
+    assert _start_method(executors.Processes(1)) == "spawn"
+    assert _start_method(executors.Processes(1, "forkserver")) == "forkserver"
+
+
+def _start_method(pool) -> str:
+    try:
+        return pool._pool._mp_context.get_start_method()
+    finally:
+        pool.close()
+
+
+def test_the_cli_runs_chunks_on_processes_when_it_has_more_than_one_core(monkeypatch):
+    """A claim's chunks of cases get a worker per core (at most one per chunk), this process keeping the global
+    checks; one core never starts a pool."""
     from types import SimpleNamespace
 
     from verify import cli
@@ -45,4 +71,14 @@ def test_the_cli_splits_a_claim_over_processes_once_it_has_a_second_chunk(monkey
         executor = cli._executor(options, claims, Run(cases=cases))
         chosen.append(executor.name)
         executor.close()
-    assert chosen == ["in-process", "2 local processes", "2 local processes", "2 local processes", "in-process"]
+    assert chosen == ["1 local process", "2 local processes", "2 local processes", "2 local processes", "in-process"]
+
+
+def test_a_registered_claim_travels_by_id_and_another_by_value():
+    """A worker gets the registry's claim object (a fork's holds this process's patches); a claim the registry does
+    not hold is pickled whole."""
+    claim = REGISTRY["thm1"]
+    assert pickle.loads(pickle.dumps(claim.evaluate)).__self__ is claim
+    assert len(pickle.dumps(claim)) < 100  # a reference, not the object's state
+    copy = pickle.loads(pickle.dumps(type(claim)()))
+    assert type(copy) is type(claim) and copy is not claim
