@@ -2,7 +2,6 @@
 
 import json
 import os
-import pickle
 
 import pytest
 
@@ -73,12 +72,3 @@ def test_the_cli_runs_chunks_on_processes_when_it_has_more_than_one_core(monkeyp
         executor.close()
     assert chosen == ["1 local process", "2 local processes", "2 local processes", "2 local processes", "in-process"]
 
-
-def test_a_registered_claim_travels_by_id_and_another_by_value():
-    """A worker gets the registry's claim object (a fork's holds this process's patches); a claim the registry does
-    not hold is pickled whole."""
-    claim = REGISTRY["thm1"]
-    assert pickle.loads(pickle.dumps(claim.evaluate)).__self__ is claim
-    assert len(pickle.dumps(claim)) < 100  # a reference, not the object's state
-    copy = pickle.loads(pickle.dumps(type(claim)()))
-    assert type(copy) is type(claim) and copy is not claim

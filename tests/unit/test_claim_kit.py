@@ -3,6 +3,7 @@
 import contextlib
 import functools
 import math
+import pickle
 import sys
 from dataclasses import dataclass
 from fractions import Fraction
@@ -16,6 +17,7 @@ from numerics.arguments import ParameterError
 from theory.derivation import Derivation, DerivationError
 from verify import runner, testing
 from verify.cases import Case
+from verify.claims import REGISTRY
 from verify.claim import (PROFILES, Claim, Corruption, Diverged, Measured, Run, Skip, check, derived, for_claim,
                           worst)
 from verify.errors import ClaimDefinitionError, UsageError, VerifyError
@@ -332,3 +334,13 @@ def test_a_claim_narrows_the_selection_once_for_the_whole_run():
     assert for_claim(Run(), claim).checks is None
     result = runner.run(claim, Run(profile=PROFILES["quick"], options={"focus": True}))
     assert {o.check for o in result.outcomes} == {"power"} and result.settings.checks == {"power"}
+
+
+def test_a_registered_claim_travels_by_id_and_another_by_value():
+    """A worker process gets the registry's claim object (a forked worker's holds this process's patches); a claim
+    the registry does not hold is pickled whole."""
+    claim = REGISTRY["thm1"]
+    assert pickle.loads(pickle.dumps(claim.evaluate)).__self__ is claim
+    assert len(pickle.dumps(claim)) < 100  # a reference, not the object's state
+    copy = pickle.loads(pickle.dumps(type(claim)()))
+    assert type(copy) is type(claim) and copy is not claim
