@@ -211,7 +211,10 @@ def _expectation(depth: int, g, digits: int):
             position = x(angle)
             nodes[angle] = (position, p(angle) * position * -slope(angle))
         position, weight = nodes[angle]
-        return g(position) * weight
+        # a node that rounds onto the end φ = π/(L+1) can give x(φ) ≤ 0 (sin((L+1)φ) of either sign, ~10^-prec):
+        # x = 0 is the end of the support, where the weight vanishes; g (x^s, √x, log x) is not evaluated there,
+        # which would make the expectation complex
+        return g(position) * weight if position > 0 else 0
 
     value, error = mp.quad(integrand, [0, mp.pi / (2 * (depth + 1)), mp.pi / (depth + 1)], error=True,
                            maxdegree=12)

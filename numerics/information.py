@@ -157,10 +157,12 @@ def bias_expansion(joint, *, samples) -> tuple[float, float]:
 
 def samples_for(joint, *, per_cell=20) -> int:
     """The smallest N with N·q ≥ ``per_cell`` for every cell of positive probability (the expansion in 1/N
-    then has exponentially small corrections from empty cells: P(n = 0) = (1 − q)^N ≤ e^{−per_cell})."""
-    probabilities = np.asarray(joint, dtype=np.float64)
+    then has exponentially small corrections from empty cells: P(n = 0) = (1 − q)^N ≤ e^{−per_cell}). In exact
+    arithmetic: an exact pmf's Fractions as they are, a float pmf at its binary value (a float64 quotient can
+    round N·q = per_cell up and return one more than the smallest N)."""
+    probabilities = np.asarray(joint)
     smallest = probabilities[probabilities > 0].min()
-    return int(math.ceil(per_cell / smallest))
+    return math.ceil(Fraction(per_cell) / arguments.exact("joint", smallest))
 
 
 def plug_in_information(counts) -> np.ndarray:

@@ -107,8 +107,9 @@ def flow(inputs, labels, *, loss: str, taus=(), tau_end: float) -> FlowPath:
     early_times, late_taus = np.exp(taus[taus <= 0]), taus[taus > 0]
     first = solve_ivp(early, (0, 1), np.zeros(z.shape[1]), method="DOP853", rtol=RTOL, atol=ATOL,
                       t_eval=np.unique(np.append(early_times, 1.0)))
+    # at τ_end = 0 the flow ends at t = 1 (SciPy returns no solution at all for an empty span with t_eval)
     second = solve_ivp(late, (0, tau_end), first.y[:, -1], method="DOP853", rtol=RTOL, atol=ATOL,
-                       t_eval=np.unique(np.append(late_taus, tau_end)))
+                       t_eval=np.unique(np.append(late_taus, tau_end))) if tau_end > 0 else first
     if not (first.success and second.success):
         raise ArithmeticError(f"the flow's integration failed: {first.message} / {second.message}")
     values = np.zeros((len(taus), z.shape[1]))

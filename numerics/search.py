@@ -40,9 +40,11 @@ def random_points(box: dict, count: int, rng, digits: int = 2) -> list:
 
 
 def maximise(objective, box: dict, points: list, *, starts: int, evaluations: int, digits: int = 4):
-    """(value, point): the largest ``objective`` found over ``points`` and by L-BFGS-B (at most
-    ``evaluations`` calls each) from the best ``starts`` of them. Optimised points are rounded to ``digits``
-    significant digits (clipped into the box) and evaluated again there, so the point returned is exact."""
+    """(value, point): the largest ``objective`` found over ``points`` and by L-BFGS-B (a budget of
+    ``evaluations`` evaluations each, which SciPy checks once per iteration; an evaluation with its
+    finite-difference gradient calls ``objective`` once per parameter and once more) from the best ``starts``
+    of them. Optimised points are rounded to ``digits`` significant digits (clipped into the box) and
+    evaluated again there, so the point returned is exact."""
     names = list(box)
     low = np.array([math.log(box[name][0]) for name in names])
     high = np.array([math.log(box[name][1]) for name in names])

@@ -238,3 +238,83 @@ def test_a_nan_score_is_the_worst_pair_and_never_passes():
               3: np.array([0.9, np.nan, 0.9, 0.9])}
     measured = experiment.paired(view, scores, [(1, 2), (2, 3)], "cosine")
     assert np.isnan(measured.error) and "2 → 3" in measured.detail
+
+
+# -------------------------------------------------------------------------------------------------------------
+# The data, against mutants (docs/mutation-testing.md): the directions by their defining sums, the labels on a
+# hand-made draw, the parameter each bad input names, and the edges of every accepted range.
+
+
+@pytest.mark.parametrize("dimension, spectrum", [(10, (1.0, 2.0, -1.0)), (8, (0.0, 1.0, 0.5, 2.0)), (9, (1.0, 0.5))])
+def test_fourier_direction_is_the_normalised_cosine_sum(dimension, spectrum):
+    """irfft of real coefficients a_0..a_{m−1} (m ≤ d/2) is (a_0 + 2Σ_k a_k cos(2πkt/d))/d: u is that sum
+    normalised, to 1e-14 (float64 sums of ≤ 4 terms). d = 2m is the least dimension accepted; d = 9 is odd (the
+    inverse transform must be told d)."""
+    t = np.arange(dimension)
+    u = spectrum[0] + 2 * sum(a * np.cos(2 * np.pi * k * t / dimension) for k, a in enumerate(spectrum) if k)
+    expected = u / np.linalg.norm(u)
+    direction = classification_data.fourier_direction(dimension, spectrum)
+    assert direction.shape == (dimension,) and np.allclose(direction, expected, rtol=0, atol=1e-14)
+
+
+def test_sparse_direction_edges_and_exact_weights():
+    """d = len(weights) is accepted; one weight gives a coordinate vector; weights given as Fractions (exact
+    numbers, as the claims pass them) are accepted: (3, 4)/5."""
+    assert np.allclose(classification_data.sparse_direction(4, (1, 1, 1, 1)), 0.5, rtol=0, atol=1e-15)
+    assert list(classification_data.sparse_direction(3, (-2,))) == [-1.0, 0.0, 0.0]
+    u = classification_data.sparse_direction(3, [Fraction(3), Fraction(4)])
+    assert np.allclose(u, [0.6, 0.8, 0.0], rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: classification_data.sparse_direction(3, (8, 4, 2, 1)), r"^dimension=3 is invalid"),
+    (lambda: classification_data.fourier_direction(3, (1, 2)), r"^dimension=3 is invalid"),
+    (lambda: classification_data.sparse_direction(5, (0, 0)),
+     r"^weights=\[.*0\.0.*\] is invalid: weights must be a non-empty finite list, not all zero$"),
+    (lambda: classification_data.sparse_direction(5, (np.nan, 1)), r"^weights="),
+    (lambda: classification_data.sparse_direction(5, ((1, 2),)), r"^weights="),
+    (lambda: classification_data.sparse_direction(5, ()), r"^weights="),
+    (lambda: classification_data.gaussian_dataset(np.random.default_rng(0), samples=0, direction=np.ones(1)),
+     r"^samples=0 is invalid"),
+    (lambda: classification_data.gaussian_dataset(np.random.default_rng(0), samples=10**6 + 1, direction=np.ones(1)),
+     r"^samples=1000001 is invalid"),
+    (lambda: classification_data.gaussian_dataset(np.random.default_rng(0), samples=5, direction=np.ones(3)),
+     r"^direction='an array of shape \(3,\)' is invalid: direction must be a finite unit vector$"),
+    (lambda: classification_data.gaussian_dataset(np.random.default_rng(0), samples=5, direction=[np.nan, 1.0]),
+     r"^direction="),
+    (lambda: classification_data.gaussian_dataset(np.random.default_rng(0), samples=5, direction=[[1.0, 0.0]]),
+     r"^direction='an array of shape \(1, 2\)'"),
+])
+def test_bad_data_arguments_name_their_parameter(call, message):
+    """The error starts with the parameter's name and value and says what is valid (a mutant's XXnameXX, None
+    or dropped argument would not)."""
+    with pytest.raises(ParameterError, match=message):
+        call()
+
+
+class _Draw:
+    """A generator stand-in returning fixed inputs, recording the shape asked for."""
+
+    def __init__(self, x):
+        self.x, self.shapes = np.asarray(x, dtype=float), []
+
+    def standard_normal(self, shape):
+        self.shapes.append(shape)
+        return self.x
+
+
+def test_labels_are_the_sign_of_the_projection_with_plus_one_on_the_null_set():
+    """u = e_1 and inputs chosen by hand: ⟨u, x⟩ = 0 (the null set) → +1, 0.5 → +1, −2 → −1, 3 → +1; the draw is
+    asked for (n, d) and returned as is. n = 1 and n = 61 are valid sample counts; a direction given as exact
+    Fractions is accepted."""
+    rows = [[0.0, 5.0], [0.5, -7.0], [-2.0, 3.0], [3.0, 1.0]]
+    draw = _Draw(rows)
+    x, y = classification_data.gaussian_dataset(draw, samples=4, direction=np.array([1.0, 0.0]))
+    assert draw.shapes == [(4, 2)] and (x == np.array(rows)).all()
+    assert list(y) == [1.0, 1.0, -1.0, 1.0]
+    for n in (1, 61):
+        x, y = classification_data.gaussian_dataset(np.random.default_rng(n), samples=n, direction=[0.6, 0.8])
+        assert x.shape == (n, 2) and (y == np.where(x @ np.array([0.6, 0.8]) >= 0, 1.0, -1.0)).all()
+    x, y = classification_data.gaussian_dataset(np.random.default_rng(2), samples=3,
+                                                direction=[Fraction(3, 5), Fraction(4, 5)])
+    assert (y == np.where(x @ np.array([0.6, 0.8]) >= 0, 1.0, -1.0)).all()

@@ -56,3 +56,43 @@ def test_a_tower_of_powers_does_not_abort_the_process():
 def test_a_bound_out_of_range_is_a_parameter_error_naming_where():
     with pytest.raises(ParameterError, match=r"^expression=.*above e\^1000000.*ratio=11"):
         separation.bound_value(sigma_j * r ** (r**r**r), depth=3, ratio=11, s="0.1", f="0.9", dps=20)
+
+
+# Written against mutants that mutmut left alive (docs/mutation-testing.md): the range limit at its exact edge
+# and the side it names, powers of 0, the range of a power as exponent × log(base), and mpmath functions that
+# SymPy's printer knows only by name.
+
+@pytest.mark.parametrize("sign, side", [(1, "above e^"), (-1, "below e^-")])
+def test_the_range_limit_is_exact_at_its_edge_and_the_error_names_the_side(sign, side):
+    """e^(±10^6·r) at r = 1 has logarithm exactly ±10^6 = ±LOG_RANGE: computed, and checked by its own
+    logarithm (±10^6 to 35 of the 40 working digits); at r = 1 + 10^-30 it is past the limit on that side."""
+    function = evaluate.compiled(sp.exp(sign * 10**6 * r), [r])
+    with mp.workdps(40):
+        assert mp.almosteq(mp.log(function(mp.mpf(1))), sign * 10**6, rel_eps=mp.mpf(10) ** -35)
+        with pytest.raises(OverflowError) as raised:
+            function(1 + mp.mpf(10) ** -30)
+    assert str(raised.value) == f"a power or exponential in the expression is {side}1000000, out of range"
+
+
+def test_powers_of_zero_and_one_are_not_range_questions():
+    """0^2 = 0^(1/2) = 0 (log 0 = −∞ must not make them 'below e^-10^6') and 1^(10^7) = 1, by hand."""
+    with mp.workdps(30):
+        assert evaluate.compiled(s**2 + sp.sqrt(s) + r ** (10**7), [r, s])(mp.mpf(1), mp.mpf(0)) == 1
+
+
+def test_a_power_is_in_range_by_its_exponent_times_the_log_of_its_base():
+    """2^(10^6·r) at r = 1: logarithm 10^6·log 2 ≈ 6.9·10^5, in range (the value checked by its logarithm to 35
+    of 40 digits); 10^(10^6·r): logarithm ≈ 2.3·10^6, out of range."""
+    with mp.workdps(40):
+        two = evaluate.compiled(2 ** (10**6 * r), [r])(mp.mpf(1))
+        assert mp.almosteq(mp.log(two), 10**6 * mp.log(2), rel_eps=mp.mpf(10) ** -35)
+        with pytest.raises(OverflowError, match="above e"):
+            evaluate.compiled(10 ** (10**6 * r), [r])(mp.mpf(1))
+
+
+def test_functions_the_printer_knows_only_by_name_reach_mpmath():
+    """SymPy's printer has no table entry for polygamma or zeta; they are printed by name and found in mpmath.
+    Closed forms: ψ₁(3) = π²/6 − 1 − 1/4 and ζ(2) = π²/6 (to 35 of 40 digits)."""
+    with mp.workdps(40):
+        value = evaluate.compiled(sp.polygamma(1, r) + sp.zeta(r - 1), [r])(mp.mpf(3))
+        assert mp.almosteq(value, mp.pi**2 / 3 - mp.mpf(5) / 4, rel_eps=mp.mpf(10) ** -35)

@@ -110,3 +110,84 @@ def test_the_error_says_what_is_wrong(text, reason):
     with pytest.raises(ParameterError, match=r"^threshold=") as raised:
         expressions.parse(text, SYMBOLS, "threshold")
     assert reason in str(raised.value)
+
+
+# Written against mutants that mutmut left alive (docs/mutation-testing.md): every refusal with its exact reason
+# (a reason lost or garbled still refuses, but no longer says what is wrong), each limit at its exact edge on
+# every path that counts it, and the powers that SymPy evaluates exactly behind an exp or E**.
+
+VALID = ("an expression in N, r, s, f, sigma_j built from numbers, + - * / **, parentheses, pi, E and the "
+         "functions log, exp, sqrt, Abs, Min, Max (ln = log), at most 1000 characters")
+TERMS_400 = "+".join(["r"] * 98 + ["2"] * 3)  # 101 terms: 98·(Name, Load) + 3 Constants + 100·(BinOp, Add) + 1
+TERMS_401 = "+".join(["r"] * 99 + ["2"] * 2)
+
+
+@pytest.mark.parametrize("text, reason", [
+    (42, "got int, not text"),
+    ("r" * 1001, "it has 1001 characters"),
+    ("sigma_j*(r-1", "it does not parse"),
+    (TERMS_401, "it has 401 syntax nodes, over the limit of 400"),
+    ("-" * 50 + "r", "it nests deeper than 50 levels"),
+    ("sigma_j/(r-r)", "it is infinite or undefined somewhere (a division by zero, log(0), 0**-1)"),
+    ("1e3999*10", "a number in it reaches 10^4000 (numbers must stay below)"),
+    ("'abc'", "str literals not allowed, only numbers"),
+    ("1.1e-3999", "the number 1.1e-3999 is not below 10^4000"),  # 11/10^4000: its denominator is 10^4000
+    ("1e4000", "the number 1e4000 is outside 10^-4000..10^4000"),
+    ("1e-4000", "the number 1e-4000 is outside 10^-4000..10^4000"),
+    ("1e" + "9" * 18, "the number 1e999999999999999999 is outside 10^-4000..10^4000"),  # 20 characters: shown
+    ("1e" + "9" * 19, "the number 1e999999999999999... does not parse"),  # 21: clipped to 17 + '...'
+    ("1e" + "9" * 30, "the number 1e999999999999999... does not parse"),
+    ("log", "log is a function: call it, as in log(x)"),
+    ("x", "unknown symbols: x"),
+    ("(r)(2)", "only the functions log, ln, exp, sqrt, Abs, Min, Max may be called, not r"),
+    ("log.x(r)", "only the functions log, ln, exp, sqrt, Abs, Min, Max may be called"),
+    ("log(r, base=2)", "log takes plain positional arguments"),
+    ("sqrt(*[r])", "sqrt takes plain positional arguments"),
+    ("log(r, s, f)", "log takes 1 or 2 argument(s), not 3"),
+    ("exp(r, s)", "exp takes 1 argument(s), not 2"),
+    ("Min()", "Min takes 1 or more argument(s), not 0"),
+    ("r.x", "attribute access ('.') not allowed"),
+    ("r ^ 2", "'^' (write powers as '**') not allowed"),
+    ("r if s else f", "'if ... else' not allowed"),
+    ("10**1001", "the exponent 1001 is over 1000 in magnitude"),
+    ("10**-1001", "the exponent -1001 is over 1000 in magnitude"),
+    ("2**(10**30)", "the exponent 10000000000000000... is over 1000 in magnitude"),
+    ("exp(1001*log(2))", "the exponent 1001 is over 1000 in magnitude"),  # SymPy makes it 2**1001
+    ("E**(1001*log(2))", "the exponent 1001 is over 1000 in magnitude"),  # = exp(1001·log 2)
+    ("exp(log(2)/r)**(1001*r)", "the exponent 1001 is over 1000 in magnitude"),  # = exp(1001·log 2) too
+    ("((2*r)**1000)**1000", "a power would reach 10^4000: |exponent| × digits of the base must be ≤ 4000"),
+    ("(10**4*sqrt(2)*r)**1000", "a power would reach 10^4000: |exponent| × digits of the base must be ≤ 4000"),
+    ("(r/10**5)**1000", "a power would reach 10^4000: |exponent| × digits of the base must be ≤ 4000"),
+])
+def test_each_refusal_gives_its_exact_reason(text, reason):
+    """The message is 'bound=<text> is invalid: bound must be <what is valid> (<reason>)'; the reasons by hand:
+    10^3999·10 = 10^4000 is not below the limit; 1.1e-3999 = 11/10^4000 in lowest terms; 1001·log 2 in an
+    exponential is the power 2^1001; 10^4·√2 has 4.15 digits and r/10^5 five (a denominator counts), times 1000
+    is over 4000."""
+    with pytest.raises(ParameterError) as raised:
+        expressions.parse(text, SYMBOLS)  # the default parameter name is 'bound'
+    assert raised.value.parameter == "bound" and raised.value.valid == VALID
+    assert str(raised.value).endswith(f" is invalid: bound must be {VALID} ({reason})")
+
+
+@pytest.mark.parametrize("text, expected", [
+    (TERMS_400, 98 * r + 6),  # 400 syntax nodes: the limit
+    ("-" * 49 + "r", -r),  # 49 unary minuses: 50 levels
+    ("r*(" * 49 + "r" + ")" * 49, r**50),  # right operands: 50 levels
+    ("(" * 49 + "r" + "**2)" * 49, r ** (2**49)),  # left operands of a power (not a chain): 50 levels
+    ("(16/625)**1000", sp.Integer(2) ** 4000 / sp.Integer(5) ** 4000),  # (log10 16 + log10 625)·1000 = 4000
+    ("9999**1000", sp.Integer(9999) ** 1000),  # 3.99996 digits × 1000 ≤ 4000
+    ("E**(600*log(2))", sp.Integer(2) ** 600),
+    ("exp(log(2)/r)**(600*r)", sp.Integer(2) ** 600),
+    ("E**(1/r) + exp(-r)**2", sp.exp(1 / r) + sp.exp(-2 * r)),
+])
+def test_limits_are_exact_at_their_edges_on_every_path(text, expected):
+    """Each limit reached exactly and not passed (the refusals one step further are in the table above, or by
+    construction here: one more node, level or digit is refused); values by hand."""
+    assert expressions.parse(text, SYMBOLS) == expected
+
+
+@pytest.mark.parametrize("text", ["-" * 50 + "r", "r*(" * 50 + "r" + ")" * 50, "(" * 50 + "r" + "**2)" * 50])
+def test_one_level_more_is_refused_on_every_path(text):
+    with pytest.raises(ParameterError, match=r"\(it nests deeper than 50 levels\)$"):
+        expressions.parse(text, SYMBOLS)

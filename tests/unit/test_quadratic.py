@@ -96,3 +96,56 @@ def test_trainer_flags_divergence_and_names_bad_fields():
                                 (_experiment("variance", "1e-3", 0.01, (0,), size=4), "weights")):
         with pytest.raises(ValueError, match=message):
             training.train([experiment], TARGETS, device="cpu")
+
+
+# Written against mutants that mutmut left alive (docs/mutation-testing.md): the data of quadratic_data.
+
+@pytest.mark.parametrize(("init", "size"), [(9, 5), (Fraction(1, 4), 1), ("1e-3", 3)])
+def test_orthogonal_weights_give_init_times_the_identity(init, size):
+    """W = √init·Q with Q orthogonal: WᵀW = WWᵀ = init·I (to d·1e-15 relative, Householder QR's orthogonality
+    in float64), at init 9 (√9 = 3, where init/2 = 4.5 and init^1.5 = 27 differ), 1/4 with d = 1 (W = ±1/2), and
+    1e-3; the same seed gives the same W, another seed another one (for d > 1; for d = 1, Q = ±1)."""
+    from numerics import quadratic_data
+
+    weights = quadratic_data.orthogonal_weights(np.random.default_rng(7), init=init, size=size)
+    scale = float(Fraction(init))
+    assert weights.shape == (size, size)
+    for product in (weights.T @ weights, weights @ weights.T):
+        assert np.abs(product - scale * np.eye(size)).max() <= size * 1e-15 * scale
+    again = quadratic_data.orthogonal_weights(np.random.default_rng(7), init=init, size=size)
+    other = quadratic_data.orthogonal_weights(np.random.default_rng(8), init=init, size=size)
+    assert np.array_equal(weights, again) and (size == 1 or not np.array_equal(weights, other))
+
+
+def test_gaussian_inputs_shape_and_law():
+    """n × d standard normal draws: shape (n, d) at the extremes n = 1, d = 1 and n = 10^6 (the largest accepted);
+    the mean and variance of 10^6 draws within 5 standard errors (5e-3 and 5·√2·1e-3) of 0 and 1."""
+    from numerics import quadratic_data
+
+    rng = np.random.default_rng(3)
+    assert quadratic_data.gaussian_inputs(rng, samples=1, size=1).shape == (1, 1)
+    assert quadratic_data.gaussian_inputs(rng, samples=2, size=1000).shape == (2, 1000)
+    draws = quadratic_data.gaussian_inputs(rng, samples=10**6, size=1)
+    assert draws.shape == (10**6, 1)
+    assert abs(draws.mean()) < 5e-3 and abs(draws.var() - 1) < 5 * 2**0.5 * 1e-3
+
+
+@pytest.mark.parametrize(("call", "parameter"), [
+    (lambda q, rng: q.orthogonal_weights(rng, init=1, size=0), "size"),
+    (lambda q, rng: q.orthogonal_weights(rng, init=1, size=1001), "size"),
+    (lambda q, rng: q.orthogonal_weights(rng, init=1, size=2.5), "size"),
+    (lambda q, rng: q.orthogonal_weights(rng, init=0, size=2), "init"),
+    (lambda q, rng: q.orthogonal_weights(rng, init=-1, size=2), "init"),
+    (lambda q, rng: q.gaussian_inputs(rng, samples=0, size=2), "samples"),
+    (lambda q, rng: q.gaussian_inputs(rng, samples=10**6 + 1, size=2), "samples"),
+    (lambda q, rng: q.gaussian_inputs(rng, samples=2, size=0), "size"),
+    (lambda q, rng: q.gaussian_inputs(rng, samples=2, size=1001), "size"),
+])
+def test_quadratic_data_names_the_bad_parameter(call, parameter):
+    """Sizes outside [1, 1000] (inputs: samples in [1, 10^6]) and init ≤ 0 are refused, naming the parameter."""
+    from numerics import quadratic_data
+    from numerics.arguments import ParameterError
+
+    with pytest.raises(ParameterError) as error:
+        call(quadratic_data, np.random.default_rng(0))
+    assert error.value.parameter == parameter

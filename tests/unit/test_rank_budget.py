@@ -50,3 +50,65 @@ def test_geometric_targets_reject_bad_ratios():
     assert rank_budget.geometric_targets(Fraction(1, 2), 3) == (1, Fraction(1, 2), Fraction(1, 4))
     with pytest.raises(ValueError, match="ratio"):
         rank_budget.geometric_targets(Fraction(3, 2), 3)
+
+
+def _parameter_error(call):
+    with pytest.raises(ValueError) as caught:
+        call()
+    return caught.value
+
+
+def test_bad_parameters_are_named():
+    """Each function's invalid parameter is named in its error (the error's ``parameter``, not just a match inside
+    a longer name), and the documented ranges hold at their ends: fraction, target, dps (hitting_time; dps below
+    MIN_DPS = 15 is refused, not silently replaced by toy's default), target, init, fraction, step (gd_lag)."""
+    good = dict(depth=2, target=Fraction(1, 2), init=Fraction(1, 1000), fraction=Fraction(9, 10))
+    for name, bad in (("fraction", None), ("target", 0), ("dps", 5)):
+        assert _parameter_error(lambda: rank_budget.hitting_time(**{**good, name: bad})).parameter == name
+    for name, bad in (("target", 0), ("init", -1), ("fraction", None), ("step", 0)):
+        assert _parameter_error(lambda: rank_budget.gd_lag(**{**good, "step": Fraction(1, 100), name: bad})
+                                ).parameter == name
+
+
+def test_geometric_targets_at_the_ends_of_their_ranges():
+    """ratio is refused at 0 and 1 (the open interval), with its name, value and range in the error; modes runs
+    from 1 to 64: one mode is (1,), 64 modes are ratio^0..ratio^63, 65 are refused."""
+    for ratio in (Fraction(0), Fraction(1)):
+        error = _parameter_error(lambda: rank_budget.geometric_targets(ratio, 3))
+        assert (error.parameter, error.value, error.valid) == ("ratio", ratio, "in (0, 1)")
+        assert str(error) == f"ratio={ratio} is invalid: ratio must be in (0, 1)"
+    assert _parameter_error(lambda: rank_budget.geometric_targets(None, 3)).parameter == "ratio"
+    assert rank_budget.geometric_targets(Fraction(1, 3), 1) == (1,)
+    assert rank_budget.geometric_targets(Fraction(1, 3), 64)[-1] == Fraction(1, 3**63)
+    assert _parameter_error(lambda: rank_budget.geometric_targets(Fraction(1, 3), 65)).parameter == "modes"
+
+
+def _euler_crossing_time(depth, star, init, level, eta):
+    """The time ηk* at which the Euler iterates of ẇ = w^{N−1}(s* − w^N) (GD on the balanced factor, own float64
+    loop) cross σ = w^N = level, k* interpolated linearly between the two iterates around the crossing."""
+    w, k = init ** (1 / depth), 0
+    while True:
+        after = w + eta * w ** (depth - 1) * (star - w**depth)
+        if after**depth >= level:
+            return (k + (level - w**depth) / (after**depth - w**depth)) * eta
+        w, k = after, k + 1
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_gd_lag_is_the_euler_methods_first_order_delay(depth):
+    """δ against Euler itself: the interpolated crossing time of the Euler iterates minus the flow time (mpmath's
+    quadrature of dt = dσ/(Nσ^{2−2/N}(s* − σ)), independent of toy's closed form; hitting_time agrees with it to
+    1e-12). Euler is the exact flow of ẇ = g − (η/2)g'g + O(η²), so the delay is δ + O(η²); at η = 0.01 the
+    O(η²) remainder (coefficient ≤ 0.2 measured from η = 1e-3 to 1e-2, bounded here by 1) is below 1e-4, against
+    |δ| = 4e-3 to 1e-2: a wrong prefactor (η/3, 2η), exponent or drift moves δ by ≥ 25 %."""
+    import mpmath as mp
+
+    star, init, f, eta = Fraction(1, 2), Fraction(1, 1000), Fraction(9, 10), 0.01
+    with mp.workdps(30):
+        s, s0, level = mp.mpf(1) / 2, mp.mpf(1) / 1000, mp.mpf(9) / 20
+        flow = mp.quad(lambda x: 1 / (depth * x ** (2 - mp.mpf(2) / depth) * (s - x)), [s0, 10 * s0, 100 * s0, level])
+    assert rank_budget.hitting_time(depth=depth, target=star, init=init, fraction=f) == pytest.approx(
+        float(flow), rel=1e-12)
+    measured = _euler_crossing_time(depth, float(star), float(init), float(f * star), eta) - float(flow)
+    lag = rank_budget.gd_lag(depth=depth, target=star, init=init, fraction=f, step=eta)
+    assert abs(lag - measured) <= eta**2 and abs(lag) > 25 * eta**2

@@ -63,3 +63,53 @@ def test_trainer_rejects_bad_experiments():
         train([Experiment(0, (0.0,) * 3, 5, seed=0)], [Data(np.zeros((1, 3)), np.ones(1))])
     with pytest.raises(ParameterError, match="steps"):
         train([Experiment(0, (0.0,) * 3, 0, seed=0)], data)
+
+
+# --- tests written against surviving mutants (docs/mutation-testing.md) -----------------------------------------
+
+def test_disagreement_at_the_ends_and_named_errors():
+    """θ = 0: the classifiers agree everywhere (0); θ = π: they disagree everywhere (1); both ends are allowed. A
+    non-number is refused naming ``angle``, by both the stated form and the quadrature."""
+    assert numbers.disagreement(0) == 0
+    assert numbers.disagreement(math.pi) == 1
+    for function in (numbers.disagreement, numbers.disagreement_by_quadrature):
+        with pytest.raises(ParameterError) as caught:
+            function(float("nan"))
+        assert caught.value.parameter == "angle"
+
+
+def test_quadrature_refuses_the_closed_ends():
+    """The quadrature needs cot θ finite: θ = 0 and the angle equal to π at the check's 30 digits (the Fraction of
+    mpmath's 30-digit π) are refused (an angle just inside, 3, is accepted: the first test)."""
+    with mp.workdps(30):
+        pi30 = mp.pi
+        man, exp = (+pi30).man_exp
+    for bad in (0, Fraction(man) * Fraction(2) ** exp):
+        with pytest.raises(ParameterError) as caught:
+            numbers.disagreement_by_quadrature(bad, dps=20)
+        assert caught.value.parameter == "angle"
+
+
+def test_angle_of_vectors_of_different_lengths():
+    """∠((3, 0), (2, 2)) = π/4 and ∠((3, 0, 0), (0, −5, 0)) = π/2, whatever the lengths (the vectors are
+    normalised first); Kahan's formula is accurate to a few ulps here."""
+    assert numbers.angle([3.0, 0.0], [2.0, 2.0]) == pytest.approx(math.pi / 4, rel=1e-15)
+    assert numbers.angle([3.0, 0.0, 0.0], [0.0, -5.0, 0.0]) == pytest.approx(math.pi / 2, rel=1e-15)
+    assert numbers.angle([0.5, 0.5], [-4.0, -4.0]) == pytest.approx(math.pi, rel=1e-15)
+
+
+def test_retention_bound_by_hand():
+    """X = diag(2, 4, 6) padded with a zero column (s_min = 2), w₀ = (½, 0, 0, √3/2) (‖w₀‖ = 1, Xw₀ = (1, 0, 0)),
+    y = (1, 1, 1): ‖y − Xw₀‖ = √2, so arcsin(√2/(1·2))/π = arcsin(1/√2)/π = 1/4. With w₀ scaled by 1/10 the ratio
+    exceeds 1 and the bound is capped at arcsin(1)/π = 1/2. Float64 rounding of a few operations: rel 1e-14."""
+    x = np.array([[2.0, 0, 0, 0], [0, 4.0, 0, 0], [0, 0, 6.0, 0]])
+    init, targets = np.array([0.5, 0, 0, math.sqrt(3) / 2]), np.ones(3)
+    assert numbers.retention_bound(x, targets, init) == pytest.approx(0.25, rel=1e-14)
+    assert numbers.retention_bound(x, targets, init / 10) == 0.5
+
+
+def test_outside_span_by_hand():
+    """Rows e₁ + e₂ and e₂ (span {e₁, e₂}) in ℝ³: (I − P)(1, 2, 3) = (0, 0, 3). The QR basis carries float64 rounding
+    of a few ulps of ‖v‖ ≈ 3.7: abs 1e-14."""
+    inputs = np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
+    assert numbers.outside_span(inputs, [1.0, 2.0, 3.0]) == pytest.approx([0.0, 0.0, 3.0], abs=1e-14)

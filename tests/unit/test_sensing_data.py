@@ -81,3 +81,97 @@ def test_the_interval_moves_with_the_prediction():
         assert not low <= 0.6 <= high
     with pytest.raises(ParameterError, match="false_alarm"):
         sensing.concentration_interval(0.6, dimension=2500, false_alarm=2)
+
+
+def _error(call):
+    with pytest.raises(ParameterError) as caught:
+        call()
+    return caught.value
+
+
+def test_bad_data_parameters_are_named_and_the_ranges_hold_at_their_ends():
+    """samples in [1, 10^6], size in [1, MAX_SIZE = 1000], init > 0, each named in its error (the error's
+    ``parameter``, so that a misspelt name does not pass a substring match); one sample and a 1 × 1 matrix are
+    valid, and the 10^6-sample end too (d = 1: an 8 MB draw)."""
+    rng = np.random.default_rng(0)
+    assert _error(lambda: sensing_data.gaussian_measurements(rng, 0, 3)).parameter == "samples"
+    assert _error(lambda: sensing_data.gaussian_measurements(rng, 10**6 + 1, 1)).parameter == "samples"
+    assert _error(lambda: sensing_data.gaussian_measurements(rng, 1, 0)).parameter == "size"
+    assert _error(lambda: sensing_data.gaussian_measurements(rng, 1, sensing_data.MAX_SIZE + 1)).parameter == "size"
+    assert _error(lambda: sensing_data.gaussian_scale(2, 0, 3)).parameter == "init"
+    assert _error(lambda: sensing_data.balanced_factors(depth=2, init=-1, size=3)).parameter == "init"
+    one = sensing_data.gaussian_measurements(np.random.default_rng(4), 1, 3)
+    assert one.shape == (1, 9) and np.array_equal(one, sensing_data.gaussian_measurements(np.random.default_rng(4),
+                                                                                           5, 3)[:1])
+    assert sensing_data.gaussian_measurements(rng, 10**6, 1).shape == (10**6, 1)
+    assert sensing_data.gaussian_measurements(rng, 1, sensing_data.MAX_SIZE).shape == (1, sensing_data.MAX_SIZE**2)
+    assert np.array_equal(sensing_data.balanced_factors(depth=2, init=4, size=1), [[[2.0]], [[2.0]]])
+
+
+def test_aligned_measurements_use_the_smallest_hadamard_order_above_the_side():
+    """n = the smallest power of two > d (d = 1..9: 2, 4, 4, 8, 8, 8, 8, 16, 16), and for each d the diagonal
+    rows are exactly isotropic (Σ_k h_k h_kᵀ = n I) with nothing off the diagonal; d = 1 is [[1], [−1]]."""
+    for d, order in zip(range(1, 10), (2, 4, 4, 8, 8, 8, 8, 16, 16)):
+        rows = sensing_data.aligned_measurements(d)
+        assert rows.shape == (order, d * d)
+        diagonal = np.einsum("kii->ki", rows.reshape(order, d, d))
+        assert np.array_equal(diagonal.T @ diagonal, order * np.eye(d))
+        assert not (rows.reshape(order, d, d) - np.einsum("ki,ij->kij", diagonal, np.eye(d))).any()
+    assert np.array_equal(sensing_data.aligned_measurements(1), [[1.0], [-1.0]])
+
+
+def test_gaussian_scale_against_hand_evaluated_fuss_catalan_means():
+    """m_N = Γ((N+3)/2)/(Γ(3/2)Γ(N/2 + 2)) by hand: m_2 = (3/2)/2 = 3/4, m_3 = 2/((√π/2)(15√π/8)) = 32/(15π),
+    m_4 = (15√π/8)/((√π/2)·6) = 5/8; s = (σ_0/m_N)^{1/N}/√d then gives 0.1/2 (N = 2, σ_0 = 3/400, d = 4) and
+    0.1/3 (N = 4, σ_0 = 5/8·10^-4, d = 9). Float64 gammas: 1e-14 relative."""
+    assert sensing_data.fuss_catalan_mean(2) == pytest.approx(0.75, rel=1e-14)
+    assert sensing_data.fuss_catalan_mean(3) == pytest.approx(32 / (15 * math.pi), rel=1e-14)
+    assert sensing_data.fuss_catalan_mean(4) == pytest.approx(0.625, rel=1e-14)
+    assert sensing_data.gaussian_scale(2, 0.0075, 4) == pytest.approx(0.05, rel=1e-14)
+    assert sensing_data.gaussian_scale(4, 0.625e-4, 9) == pytest.approx(0.1 / 3, rel=1e-14)
+
+
+def test_minimum_norm_from_one_measurement_and_in_single_precision():
+    """n = 1: W_mn = a (aᵀw*)/‖a‖², by hand (a = (1, 2, 2, 0), w* = (3, 0, 0, 1): aᵀw* = 3, ‖a‖² = 9); its spectrum
+    is ‖a‖² = 9. Measurements given in float32 are computed in float64 (their values are exact in float64): the
+    pseudoinverse of the float64 copy agrees to 1e-12, which float32 arithmetic (1e-7) could not."""
+    single = sensing.minimum_norm(np.array([[1.0, 2.0, 2.0, 0.0]]), np.array([[3.0, 0.0], [0.0, 1.0]]))
+    assert np.allclose(single.solution, np.array([1.0, 2.0, 2.0, 0.0]) / 3, rtol=0, atol=1e-15)
+    assert np.allclose(single.spectrum, [9.0], rtol=1e-15) and np.allclose(single.basis, [[1 / 3, 2 / 3, 2 / 3, 0]])
+    rng = np.random.default_rng(5)
+    a, star = rng.standard_normal((10, 25)).astype(np.float32), rng.standard_normal(25)
+    limit = sensing.minimum_norm(a, star)
+    a64 = a.astype(np.float64)
+    assert np.allclose(limit.solution, np.linalg.pinv(a64) @ (a64 @ star), rtol=0, atol=1e-12)
+
+
+def test_minimum_norm_refuses_every_bad_shape_naming_it():
+    """n = D (as many measurements as unknowns: nothing to choose), n = 0, a target of the wrong size, 1-D and 3-D
+    measurements: a ParameterError naming ``measurements`` with the shape and the valid range (D in it)."""
+    target = np.eye(3)
+    for shape, star in (((9, 9), target), ((0, 9), target), ((4, 9), np.eye(2)), ((9,), target), ((2, 3, 3), target)):
+        error = _error(lambda: sensing.minimum_norm(np.ones(shape), star))
+        assert (error.parameter, error.value) == ("measurements", f"shape {shape}")
+        assert error.valid == f"an (n, D) array with 1 <= n < D and a target of D = {star.size} entries"
+
+
+def test_expected_error_and_interval_at_the_ends_of_their_ranges():
+    """1 − n/d² exactly at n = 1 and n = d² (d = 1, 2 and 1000, the largest side); n = 0, n > d², d = 0 and
+    d = 1001 are refused by name. The interval's false_alarm must lie in (0, 1) (0 and 1 refused, with its value
+    and range); a prediction at 0 or 1 or outside is a point mass [p, p]; a bad prediction is named."""
+    from fractions import Fraction
+
+    assert sensing.expected_relative_error(1, 1) == 0 and sensing.expected_relative_error(4, 2) == 0
+    assert sensing.expected_relative_error(1, 2) == Fraction(3, 4)
+    assert sensing.expected_relative_error(1, 1000) == 1 - Fraction(1, 10**6)
+    assert _error(lambda: sensing.expected_relative_error(0, 2)).parameter == "samples"
+    assert _error(lambda: sensing.expected_relative_error(5, 2)).parameter == "samples"
+    assert _error(lambda: sensing.expected_relative_error(1, 0)).parameter == "size"
+    assert _error(lambda: sensing.expected_relative_error(1, 1001)).parameter == "size"
+    for alarm in (0, 1, 2):
+        error = _error(lambda: sensing.concentration_interval(0.6, dimension=2500, false_alarm=alarm))
+        assert (error.parameter, error.value, error.valid) == ("false_alarm", alarm, "a probability in (0, 1)")
+    for point in (0, 1, 1.5, -0.5):
+        assert sensing.concentration_interval(point, dimension=2500, false_alarm=1e-6) == (point, point)
+    assert _error(lambda: sensing.concentration_interval(None, dimension=2500, false_alarm=1e-6)
+                  ).parameter == "predicted"

@@ -164,3 +164,198 @@ def test_invariant_sets_hold_bit_for_bit_and_break_where_they_should():
     assert runs.zero_size[0] == 0 and runs.copy_gap[0] == 0 and runs.moved[0] > 0
     assert runs.zero_size[1] > 0 and runs.copy_gap[1] == 0  # σ(0) = log 2 moves the zero neuron
     assert runs.copy_gap[2] > 0  # dropout separates the copies
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Against mutants that mutmut left alive (docs/mutation-testing.md): the exponent where the factor vanishes inside the
+# Gaussian bulk, the step's sign change without noise, the documented secant points, the stationary laws' closed forms
+# at the documented precision, and the parameter each bad input names.
+
+
+def _unfolded_exponent(a, b, h, dps):
+    """E log|1 + ah + b√h ξ| / h as one integral over the whole line (no even part, no log1p), split at the zero of
+    the factor: an independent quadrature of the same expectation."""
+    with mp.workdps(dps):
+        a, b, h = mp.mpf(a), mp.mpf(b), mp.mpf(h)
+        zero = -(1 + a * h) / (b * mp.sqrt(h))
+        return mp.quad(lambda x: mp.npdf(x) * mp.log(abs(1 + a * h + b * mp.sqrt(h) * x)),
+                       [-mp.inf, zero - 1, zero, zero + 1, mp.inf]) / h
+
+
+@pytest.mark.parametrize("drift, noise, step", [("0.5", "2", "0.25"), ("-1", "3", "0.5")])
+def test_discrete_exponent_where_the_factor_vanishes_in_the_bulk(drift, noise, step):
+    """At a large step the zero of 1 + ah + b√h ξ lies at |ξ| ≈ 1, where the Gaussian weight is not small: the
+    logarithmic singularity must be a breakpoint and the branch |1 + y| < 0 must be the real log|1 + y|. Reference:
+    the unfolded integral 20 digits higher; both sides are quadratures accurate far below 10^-dps (dps = 30)."""
+    value = diffusion.discrete_exponent(drift=drift, noise=noise, step=step, dps=30)
+    reference = _unfolded_exponent(drift, noise, step, 50)
+    assert isinstance(value, mp.mpf)
+    with mp.workdps(50):
+        assert abs(value - reference) < mp.mpf(10) ** -30
+
+
+@pytest.mark.parametrize("drift, factor", [(-30, -2), (-15, "-0.5")])
+def test_discrete_exponent_without_noise_when_the_step_overshoots(drift, factor):
+    """No noise and ah < −1: the factor 1 + ah is negative, and the exponent is log|1 + ah| / h, exact here
+    (h = 0.1: 1 + ah = −2 and −0.5); to 10^-25 as the existing noiseless test."""
+    value = diffusion.discrete_exponent(drift=drift, noise=0, step="0.1", dps=30)
+    with mp.workdps(30):
+        assert isinstance(value, mp.mpf)
+        assert abs(value - 10 * mp.log(abs(mp.mpf(factor)))) < mp.mpf(10) ** -25
+
+
+def test_small_step_exponent_at_the_default_precision_is_rounded_to_30_digits():
+    """dps defaults to 30: the value is the exponent a − b²/2 rounded to 30 digits (the quadrature is exact to
+    ~10^-40 relative inside, so the rounding is the reference's unless within 10^-40 of a rounding boundary; −0.545
+    rounded to 31 digits is another number)."""
+    value = diffusion.small_step_exponent(drift="-0.3", noise="0.7")
+    with mp.workdps(60):
+        exact = -mp.mpf(3) / 10 - mp.mpf(49) / 200
+    with mp.workdps(30):
+        assert value == +exact
+
+
+@pytest.mark.parametrize("call", [diffusion.discrete_exponent, diffusion.small_step_exponent])
+def test_exponents_name_the_bad_argument(call):
+    """Each bad input is refused with a ParameterError naming it (a None drift, a negative noise, a zero step)."""
+    extra = {"step": "0.1"} if call is diffusion.discrete_exponent else {}
+    for name, bad in (("drift", None), ("noise", -1)):
+        arguments = {"drift": 1, "noise": 1, **extra, name: bad}
+        with pytest.raises(ParameterError) as error:
+            call(**arguments)
+        assert error.value.parameter == name and error.value.value == bad
+    if extra:
+        with pytest.raises(ParameterError) as error:
+            call(drift=1, noise=1, step=0)
+        assert error.value.parameter == "step" and error.value.value == 0
+
+
+@pytest.mark.parametrize("dps", [50, 51])
+def test_refine_root_steps_through_the_documented_points(dps):
+    """For f(x) = x^n − 2 started at its root r, the secant through r(1 ± ε) lands at
+    r[(1 + ε) − ((1 + ε)^n − 1)·2ε / ((1 + ε)^n − (1 − ε)^n)] = r(1 − (n − 1)ε²/2 + O(ε⁴)), with
+    ε = 10^-(dps//2 + 5) as documented: for n = 201 that offset is 100ε² ≥ 10^-(dps+8), a hundred times the step's
+    rounding at its dps + 10 working digits, which is the tolerance (the reference is this closed form, 40 digits
+    higher). An odd dps tells dps//2 from dps/2."""
+    n = 201
+    with mp.workdps(dps + 40):
+        root = mp.mpf(2) ** (mp.mpf(1) / n)
+        epsilon = mp.mpf(10) ** -(dps // 2 + 5)
+        up, down = (1 + epsilon) ** n, (1 - epsilon) ** n
+        expected = root * ((1 + epsilon) - (up - 1) * 2 * epsilon / (up - down))
+        value = diffusion.refine_root(lambda x: x**n - 2, root, dps=dps)
+        assert abs(expected / root - 1) > mp.mpf(10) ** -(dps + 9)  # the offset the check relies on
+        assert abs(value / expected - 1) < mp.mpf(10) ** -(dps + 10)
+
+
+def test_integrator_refuses_a_density_that_is_not_integrable_at_zero():
+    """p ~ x^k with k ≤ −1 has no finite integral at 0: k = −1 exactly (the boundary) and k = −3/2 are refused."""
+    import sympy as sp
+
+    x = sp.Symbol("x", positive=True)
+    for density in (sp.exp(-x) / x, x ** sp.Rational(-3, 2) * sp.exp(-x)):
+        with pytest.raises(ValueError, match="not integrable"):
+            stationary.integrator(density, x, 1)
+
+
+def _gamma_reference(target, eta, sigma, dps):
+    """Normaliser θ^k Γ(k) and mean kθ of P^{k−1} e^{−P/θ}, θ = ησ², k = (s − ησ²/2)/θ, from the parameters by hand."""
+    s, step, noise = Fraction(target), Fraction(eta), Fraction(sigma)
+    scale = step * noise**2
+    k = (s - scale / 2) / scale
+    with mp.workdps(dps):
+        theta, shape = mp.mpf(scale.numerator) / scale.denominator, mp.mpf(k.numerator) / k.denominator
+        return theta**shape * mp.gamma(shape), shape * theta
+
+
+@pytest.mark.parametrize("dps", [30, 50])
+@pytest.mark.parametrize("target, eta, sigma", [("0.9", Fraction(3, 1024), 10), ("0.9", Fraction(7, 1000), 10)])
+def test_label_noise_laws_to_the_requested_digits(target, eta, sigma, dps):
+    """The Gamma closed forms (``gamma_law``) and the quadrature of the stated density (``stationary``) against
+    (ησ²)^k Γ(k) and kησ² computed here from the parameters, 20 digits higher, to 10^-dps relative (both are computed
+    10 digits higher and rounded to dps). The second case has ησ² = 7/10 and k = 11/14, whose decimal expansion does
+    not end (a k carried with 15 digits would show), and a density P^{−3/14}e^{−P/θ} unbounded at 0."""
+    normaliser, mean = _gamma_reference(target, eta, sigma, dps + 20)
+    for law in (label_noise.gamma_law(target=target, eta=eta, sigma=sigma, dps=dps),
+                label_noise.stationary(target=target, eta=eta, sigma=sigma, dps=dps)):
+        with mp.workdps(dps + 20):
+            assert abs(law.normaliser / normaliser - 1) < mp.mpf(10) ** -dps
+            assert abs(law.mean / mean - 1) < mp.mpf(10) ** -dps
+
+
+def test_label_noise_laws_at_the_default_precision_are_rounded_to_30_digits():
+    """dps defaults to 30: both laws are the closed forms rounded to 30 digits (each computed 10 digits higher)."""
+    normaliser, mean = _gamma_reference("0.9", Fraction(3, 1024), 10, 60)
+    with mp.workdps(30):
+        expected = (+normaliser, +mean)
+    for law in (label_noise.gamma_law(target="0.9", eta=Fraction(3, 1024), sigma=10),
+                label_noise.stationary(target="0.9", eta=Fraction(3, 1024), sigma=10)):
+        assert (law.normaliser, law.mean) == expected
+
+
+def test_label_noise_refusals_name_the_parameter_and_the_threshold():
+    """A non-positive parameter is refused by name; a target at (the boundary k = 0 included) or below ησ²/2 = 0.5 is
+    refused naming the target, the threshold and why; a target just above it (k = 1/2: P^{−1/2} at 0) is accepted."""
+    for name in ("target", "eta", "sigma"):
+        values = {"target": 1, "eta": "0.01", "sigma": 10, name: 0}
+        with pytest.raises(ParameterError) as error:
+            label_noise.stationary(**values)
+        assert error.value.parameter == name and error.value.value == 0
+    for call in (label_noise.stationary, label_noise.gamma_law):
+        for target in ("0.5", "0.25"):
+            with pytest.raises(ParameterError) as error:
+                call(target=target, eta="0.01", sigma=10)
+            assert error.value.parameter == "target" and error.value.value == target
+            assert str(error.value) == (f"target='{target}' is invalid: target must be above the collapse threshold "
+                                        "ησ²/2 = 0.5 (below it the mode collapses to 0 and has no stationary density)")
+    law = label_noise.gamma_law(target=1, eta="0.01", sigma=10, dps=20)
+    with mp.workdps(20):
+        assert abs(law.normaliser - mp.sqrt(mp.pi)) < mp.mpf(10) ** -19 and abs(law.mean - mp.mpf("0.5")) < mp.mpf(10) ** -19
+
+
+@pytest.mark.parametrize("dps", [20, 40])
+def test_quartic_laws_to_the_requested_digits(dps):
+    """Both quartic laws against ½ζ^{2k}Γ(k), kζ² and P(k, level/ζ²), k = μ/ζ² − ½ (ζ_c² = 2μ) from the parameters,
+    20 digits higher, to 10^-dps relative."""
+    mu, zeta, levels = Fraction(1, 4), Fraction(57, 100), (Fraction(1, 100), Fraction(1, 2))
+    with mp.workdps(dps + 20):
+        z = mp.mpf(57) / 100
+        k = mp.mpf(1) / 4 / z**2 - mp.mpf(1) / 2
+        expected = (z ** (2 * k) * mp.gamma(k) / 2, k * z**2,
+                    *(mp.gammainc(k, 0, mp.mpf(level.numerator) / level.denominator / z**2, regularized=True)
+                      for level in levels))
+    for law in (quartic_collapse.stationary(mu=mu, zeta=zeta, levels=levels, dps=dps),
+                quartic_collapse.gamma_law(mu=mu, zeta=zeta, levels=levels, dps=dps)):
+        with mp.workdps(dps + 20):
+            for value, reference in zip((law.normaliser, law.mean_square, *law.below), expected):
+                assert abs(value / reference - 1) < mp.mpf(10) ** -dps
+
+
+def test_quartic_laws_at_the_default_precision_are_rounded_to_30_digits():
+    """dps defaults to 30: the normaliser and mean of θ² are the closed forms rounded to 30 digits."""
+    with mp.workdps(60):
+        z = mp.mpf(57) / 100
+        k = mp.mpf(1) / 4 / z**2 - mp.mpf(1) / 2
+        normaliser, mean_square = z ** (2 * k) * mp.gamma(k) / 2, k * z**2
+    with mp.workdps(30):
+        expected = (+normaliser, +mean_square)
+    for law in (quartic_collapse.stationary(mu="0.25", zeta="0.57"), quartic_collapse.gamma_law(mu="0.25", zeta="0.57")):
+        assert (law.normaliser, law.mean_square) == expected
+
+
+def test_quartic_refusals_name_the_parameter_and_the_threshold():
+    """A non-positive μ, ζ or level is refused by name; ζ at (the boundary: θ^{-1} at 0) or above ζ_c(μ) = √(2μ) = 3/2
+    for μ = 9/8 is refused naming ζ, the threshold to 6 digits and why."""
+    for call in (quartic_collapse.stationary, quartic_collapse.gamma_law):
+        for name, values in (("mu", {"mu": 0, "zeta": 1}), ("zeta", {"mu": 1, "zeta": -1}),
+                             ("level", {"mu": 1, "zeta": 1, "levels": (1, 0)})):
+            with pytest.raises(ParameterError) as error:
+                call(**values)
+            assert error.value.parameter == name
+        for zeta in ("1.5", 2):
+            with pytest.raises(ParameterError) as error:
+                call(mu=Fraction(9, 8), zeta=zeta)
+            assert error.value.parameter == "zeta" and error.value.value == zeta
+            assert str(error.value) == (f"zeta={zeta!r} is invalid: zeta must be below the collapse threshold "
+                                        "ζ_c(μ) = 1.50000 (above it the stationary density is not normalisable: θ "
+                                        "collapses to 0)")
