@@ -161,8 +161,11 @@ def samples_for(joint, *, per_cell=20) -> int:
     arithmetic: an exact pmf's Fractions as they are, a float pmf at its binary value (a float64 quotient can
     round N·q = per_cell up and return one more than the smallest N)."""
     probabilities = np.asarray(joint)
-    smallest = probabilities[probabilities > 0].min()
-    return math.ceil(Fraction(per_cell) / arguments.exact("joint", smallest))
+    cells = [arguments.exact("joint", value) for value in probabilities.flat]  # NaN and inf refused here
+    positive = [cell for cell in cells if cell > 0]
+    if not positive or min(cells) < 0:
+        raise ParameterError("joint", probabilities.tolist(), "a pmf: cells ≥ 0, at least one of them positive")
+    return math.ceil(Fraction(per_cell) / min(positive))
 
 
 def plug_in_information(counts) -> np.ndarray:

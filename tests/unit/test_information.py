@@ -223,14 +223,16 @@ def test_samples_for_is_the_smallest_such_n_exactly():
     """min q = 1/49: the smallest N with N/49 ≥ 20 is 980 exactly (N q = 20 is allowed); float64 division
     20/(1/49) gives 980.0000000000001 and rounds up to 981 if the pmf is turned into floats first. A float pmf
     keeps its own (binary) value: 20/0.05 in exact arithmetic is just below 400 (0.05 is stored slightly above
-    1/20), so 400. A pmf whose only positive cell is infinite has no such N and is refused, naming ``joint``."""
+    1/20), so 400. An infinite or NaN cell, no positive cell, or a negative one is not a pmf: refused, naming
+    ``joint`` (a NaN was skipped by the old `q > 0` filter and the result silently returned)."""
     joint = numbers.exact_joint([[[1, 48]]])
     assert numbers.samples_for(joint) == 980
     assert numbers.samples_for(joint, per_cell=2) == 98
     assert numbers.samples_for(np.array([[[0.05, 0.95]]])) == 400
-    with pytest.raises(ParameterError) as caught:  # no finite positive cell: no N exists
-        numbers.samples_for(np.array([[[np.inf]]]))
-    assert caught.value.parameter == "joint"
+    for bad in ([[[np.inf]]], [[[np.nan, 0.5]]], [[[0.0, 0.0]]], [[[-0.1, 1.1]]]):  # no pmf: no N exists
+        with pytest.raises(ParameterError) as caught:
+            numbers.samples_for(np.array(bad))
+        assert caught.value.parameter == "joint"
 
 
 def test_plug_in_information_batched_against_exact_definitions():

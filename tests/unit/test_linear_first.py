@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from numerics import information, linear_first
+from numerics.arguments import ParameterError
 from verify.training import mlp
 
 
@@ -75,8 +76,6 @@ def test_trainer_rejects_bad_experiments():
 
 
 # --- tests written against surviving mutants (docs/mutation-testing.md) -----------------------------------------
-
-from numerics.arguments import ParameterError  # noqa: E402
 
 
 def test_labels_at_hand_evaluated_points():

@@ -3,6 +3,7 @@
 from fractions import Fraction
 from unittest import mock
 
+import mpmath as mp
 import numpy as np
 import pytest
 import sympy as sp
@@ -121,8 +122,6 @@ def test_power_iteration_and_lanczos_find_the_top_hessian_eigenvalue():
 # -------------------------------------------------------------------------------------------------------------
 # Against mutants (docs/mutation-testing.md): exact values derived by hand, the parameter each bad input names,
 # the edges of every accepted range, and precision demanded at 10^-dps.
-
-import mpmath as mp  # noqa: E402 (appended section)
 
 P_BY_HAND = ((Fraction(7, 9), Fraction(-4, 9), Fraction(4, 9)),  # I − 2vvᵀ/9 for v = (1, 2, −2)
              (Fraction(-4, 9), Fraction(1, 9), Fraction(8, 9)),

@@ -1,8 +1,13 @@
 """Theorem 2's derivations are exact and reject corrupted bounds."""
 
-import sympy as sp
-import pytest
+import math
+from fractions import Fraction
 
+import numpy as np
+import pytest
+import sympy as sp
+
+from numerics import search
 from theory import theorem2
 from theory.derivation import DerivationError
 
@@ -33,13 +38,6 @@ def test_corrupted_bounds_break_their_derivation():
 
 # numerics.search: the worst-case search behind the thm2 claim's bounds (the box's corners, edges and centre,
 # log-uniform random draws, then L-BFGS-B in log coordinates from the best of them).
-
-import math  # noqa: E402
-from fractions import Fraction  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-from numerics import search  # noqa: E402
 
 SEARCH_BOX = {"a": (Fraction(1, 100), Fraction(1)), "b": (Fraction(1), Fraction(2))}
 WIDE = (Fraction(1, 10**9), Fraction(10**9))  # bounds that clip nothing below

@@ -11,9 +11,10 @@ All cases train together in one tensor program. Cases are grouped by depth, one 
 shape (depth, columns), a column per coordinate of each case of that depth, so no layer or coordinate is
 padded and every kernel runs over long contiguous rows; σ, coordinates × cases, has 0 where a case has fewer
 coordinates than the widest. Case b's loss is scaled by its own step size η_b and SGD (``fused``: one kernel
-updates all groups) runs with lr = 1, which is exactly gradient descent with per-case step sizes. The step loop reads nothing back to the host: σ is written into a preallocated tensor
-at the scheduled steps and copied to the host once at the end, and the layer products are one autograd node
-(``_Products``) whose gradient is torch's own formula without its host-side test for zero factors.
+updates all groups) runs with lr = 1, which is exactly gradient descent with per-case step sizes. The step
+loop reads nothing back to the host: σ is written into a preallocated tensor at the scheduled steps and copied
+to the host once at the end, and the layer products are one autograd node (``_Products``) whose gradient is
+torch's own formula without its host-side test for zero factors.
 """
 
 from __future__ import annotations
