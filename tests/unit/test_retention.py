@@ -10,6 +10,7 @@ import pytest
 
 from numerics import retention as numbers
 from numerics.arguments import ParameterError
+from theory import least_squares
 from verify.training.linear_sgd import Data, Experiment, train
 
 
@@ -113,3 +114,16 @@ def test_outside_span_by_hand():
     of a few ulps of ‖v‖ ≈ 3.7: abs 1e-14."""
     inputs = np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
     assert numbers.outside_span(inputs, [1.0, 2.0, 3.0]) == pytest.approx([0.0, 0.0, 3.0], abs=1e-14)
+
+
+def test_the_limit_follows_a_substituted_statement_and_returns_after_it():
+    """w∞ is compiled once per stated form: under a substituted limit (here w₀ itself, a corruption) the numbers follow
+    it, and the stated w∞ = w₀ + X⁺(y − Xw₀) returns afterwards (a cache keyed by anything but the statement would
+    serve one form for the other)."""
+    x = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 1.0]])
+    y, w0 = np.array([1.0, -1.0]), np.array([0.5, 0.0, 2.0])
+    stated = w0 + np.linalg.pinv(x) @ (y - x @ w0)
+    assert np.allclose(numbers.limit(x, y, w0), stated, rtol=0, atol=1e-12)
+    with least_squares.substituted(limit=lambda inputs, targets, init: init):
+        assert np.array_equal(numbers.limit(x, y, w0), w0)
+    assert np.allclose(numbers.limit(x, y, w0), stated, rtol=0, atol=1e-12)

@@ -266,3 +266,17 @@ def test_newton_alone_converges_from_a_cold_start(alpha, monkeypatch):
     with mp.workdps(40):
         for a, b in zip(usual, cold):
             assert mp.norm(mp.matrix(a) - mp.matrix(b)) <= mp.mpf(10) ** -30 * mp.norm(mp.matrix(a))
+
+
+def test_the_minimiser_follows_a_substituted_regulariser_and_returns_after_it():
+    """The compiled forms of Q_α are keyed by the stated forms: under a substituted regulariser, the quadratic
+    β²/(4α²), the minimiser is the ℓ2 interpolant (least squares' minimum norm); afterwards the stated one again."""
+    alpha = Fraction(1, 10)
+    stated = numbers.regulariser_minimiser(PROBLEM, alpha, dps=20)
+    with theory.substituted(regulariser=lambda coordinate, scale: coordinate**2 / (4 * scale**2)):
+        quadratic = numbers.regulariser_minimiser(PROBLEM, alpha, dps=20)
+    again = numbers.regulariser_minimiser(PROBLEM, alpha, dps=20)
+    minimum_norm = np.linalg.lstsq(np.array(X, dtype=float), np.array(Y, dtype=float), rcond=None)[0]
+    assert np.allclose([float(b) for b in quadratic.beta], minimum_norm, rtol=0, atol=1e-12)
+    assert max(abs(float(a) - float(b)) for a, b in zip(stated.beta, quadratic.beta)) > 1e-3
+    assert [float(b) for b in again.beta] == [float(b) for b in stated.beta]
