@@ -6,7 +6,8 @@ the ℓ1 interpolant by linear programming, and the bounds the regime checks use
   concave dual νᵀy − 2α²Σ(cosh((Xᵀν)_i) − 1): SciPy's ``trust-exact`` (Newton with exact Hessians) in float64,
   then Newton's method in mpmath at dps + 20 digits.
 * ``regulariser_minimiser``: min Q_α(β) over Xβ = y with Q_α as the statement writes it (``theory.woodworth``,
-  differentiated by SymPy): in the coordinates z of β = β_ℓ2 + N z (N an orthonormal null basis of X), an
+  differentiated by SymPy): in the coordinates z of β = β_ℓ2 + N z (N the exact null basis of X from its reduced
+  row echelon form, ``least_squares.null_basis``; not orthonormal, which the coordinates do not need), an
   unconstrained strictly convex problem: ``trust-exact`` in float64 (its KKT residuals reported), then damped
   Newton in mpmath.
 """
