@@ -58,11 +58,11 @@ def main() -> None:
     spread, spread_s = _timed_run(claim, settings, cluster)
     assert _comparable(serial) == _comparable(spread), "the reports differ"
 
-    chunks = math.ceil(len(serial.cases) / runner.CHUNK_CASES)
+    chunks = math.ceil(len(serial.cases) / claim.chunk_cases)
     parallel = serial.timings["cases_s"]
     serial_part = max(serial_s - parallel, 0.0)
     print(f"{options.claim} --cases {options.cases} --profile {options.profile}: {chunks} chunks of "
-          f"{runner.CHUNK_CASES} cases; reports identical; verdict {serial.verdict}")
+          f"{claim.chunk_cases} cases; reports identical; verdict {serial.verdict}")
     print(f"in process:              {serial_s:8.2f} s  (serial part {serial_part:.2f} s: global checks, drawing, "
           "merging)")
     print(f"{options.workers} local workers:         {spread_s:8.2f} s  (start-up of the cluster not included)")

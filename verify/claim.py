@@ -377,6 +377,10 @@ class Claim:
     step_factor: int = 1  # a case trains at most this many times the profile's GD step budget
     case_strategy = None  # the Hypothesis strategy drawing the cases, when they do not depend on the run
     fixed_training: str = ""  # what one case trains whatever the profile (e.g. "2000 SGD steps per path")
+    # Cases per chunk, one batched training program each (verify.runner). A claim whose training is arithmetic-bound
+    # and whose experiments train to the same bits in any batch sets fewer: the default profile's 12 cases are then
+    # chunks that the cores run side by side, with reports unchanged.
+    chunk_cases: int = 16
     # True when figures() needs only what a JSON report holds (settings, cases, outcomes' data) and trains no model
     # (it may recompute seeded or exact numbers from the settings): `--from-json` redraws them (verify/redraw.py)
     figures_from_report: bool = False

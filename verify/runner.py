@@ -3,7 +3,7 @@
 1. The claim's global checks (derivations, claim-wide fits) run once.
 2. Hypothesis draws ``run.case_count`` cases from the claim's strategy (generate phase only, seeded), unless
    no per-case check is selected.
-3. The claim evaluates the cases in chunks of ``CHUNK_CASES`` (one training batch each) on the run's executor
+3. The claim evaluates the cases in chunks of ``claim.chunk_cases`` (one training batch each) on the run's executor
    (this process, local worker processes, or a Dask cluster: ``verify.executors``); results are merged in case
    order.
 4. If a case fails, Hypothesis runs again with the same seed and shrinking on: it meets the same cases
@@ -27,9 +27,6 @@ from .executors import InProcess
 
 HOLDS, REFUTED, INCONCLUSIVE = "holds", "refuted", "inconclusive"
 STAGES = ("derivations and global checks", "drawing cases", "numeric and trained checks", "shrinking a counterexample")
-# Cases per unit of work (one batched training program): the same chunks in this process and on a cluster, so
-# a report does not depend on where it ran. The default profile's 12 cases are one chunk.
-CHUNK_CASES = 16
 # The CLI's own Hypothesis settings, independent of any profile loaded by the user or by CI=true (whose
 # built-in profile derandomizes, which would ignore --seed): cases depend on --seed alone.
 _BASE = hypothesis_settings(hypothesis_settings.get_profile("default"), database=None, deadline=None,
@@ -81,7 +78,8 @@ class Pending:
 
 def start(claim: Claim, settings: Run, executor) -> Pending:
     """Draw the cases and submit the run's units: its global checks, and its cases in chunks of
-    ``CHUNK_CASES`` (each chunk one batched training program), the same chunks wherever they run."""
+    ``claim.chunk_cases`` (each chunk one batched training program), the same chunks wherever they run, so that a
+    report does not depend on where it ran."""
     settings = for_claim(settings, claim)
     validate_selection(claim, settings)
     started = time.perf_counter()
@@ -92,8 +90,8 @@ def start(claim: Claim, settings: Run, executor) -> Pending:
     if claim.per_case_checks(settings) and settings.case_count > 0:
         cases = draw_cases(claim.strategy(settings), settings.case_count, settings.seed)
     chunks = []
-    for first in range(0, len(cases), CHUNK_CASES):
-        chunk = cases[first:first + CHUNK_CASES]
+    for first in range(0, len(cases), claim.chunk_cases):
+        chunk = cases[first:first + claim.chunk_cases]
         described = f"{claim.id}: the chunk of cases {first + 1}..{first + len(chunk)} ({'; '.join(c.describe() for c in chunk)})"
         chunks.append((chunk, executor.submit(claim.evaluate, chunk, settings, describe=described)))
     return Pending(claim, settings, executor, started, global_unit, cases, chunks)

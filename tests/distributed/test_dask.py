@@ -46,7 +46,7 @@ def test_local_processes_local_workers_and_an_existing_cluster_give_the_same_rep
     """Two chunks of cases: without options on two cores they run on two local processes (test_processes.py
     shows those give the in-process report), with --workers on a local Dask cluster, with --scheduler on one."""
     monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
-    cases = str(runner.CHUNK_CASES + 5)
+    cases = str(Claim.chunk_cases + 5)
     serial = _run(capsys, "--cases", cases)
     local = _run(capsys, "--cases", cases, "--workers", "2")
     remote = _run(capsys, "--cases", cases, "--scheduler", cluster.scheduler_address)
@@ -57,7 +57,7 @@ def test_local_processes_local_workers_and_an_existing_cluster_give_the_same_rep
 
 
 def test_a_worker_killed_mid_run_costs_time_not_results(capsys, cluster):
-    cases = str(3 * runner.CHUNK_CASES)
+    cases = str(3 * Claim.chunk_cases)
     expected = _run(capsys, "--cases", cases)
     outcome = {}
     thread = threading.Thread(target=lambda: outcome.update(code=main([*ARGUMENTS, "--cases", cases, "--scheduler",

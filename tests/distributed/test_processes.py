@@ -6,7 +6,7 @@ import os
 import pytest
 
 from verify import executors, runner
-from verify.claim import PROFILES, Run
+from verify.claim import PROFILES, Claim, Run
 from verify.claims import REGISTRY
 from verify.report import as_json
 
@@ -20,7 +20,7 @@ def test_local_processes_give_the_in_process_report(start_method):
     """thm1's numeric round trip on two chunks of cases, once in this process and once on two workers, forked
     (the default) or spawned (the default once CUDA is initialised)."""
     claim = REGISTRY["thm1"]
-    settings = Run(profile=PROFILES["quick"], dps=20, cases=runner.CHUNK_CASES + 5,
+    settings = Run(profile=PROFILES["quick"], dps=20, cases=Claim.chunk_cases + 5,
                    checks=frozenset({"inverse-roundtrip"}))
     serial = runner.run(claim, settings)
     pool = executors.Processes(2, start_method)
@@ -30,7 +30,7 @@ def test_local_processes_give_the_in_process_report(start_method):
     finally:
         pool.close()
     assert serial.verdict == parallel.verdict == runner.HOLDS
-    assert len(serial.outcomes) > runner.CHUNK_CASES  # two chunks (the draw keeps distinct cases only)
+    assert len(serial.outcomes) > Claim.chunk_cases  # two chunks (the draw keeps distinct cases only)
     assert _outcomes(serial) == _outcomes(parallel)
     assert (serial.executor, parallel.executor) == ("in-process", "2 local processes")
     assert workers and os.getpid() not in workers
@@ -62,13 +62,15 @@ def test_the_cli_runs_chunks_on_processes_when_it_has_more_than_one_core(monkeyp
     from verify import cli
 
     options = SimpleNamespace(workers=None, scheduler=None)
-    one, two = [REGISTRY["thm1"]], [REGISTRY["thm1"], REGISTRY["thm2"]]
+    one, two, fine = [REGISTRY["thm1"]], [REGISTRY["thm1"], REGISTRY["thm2"]], [REGISTRY["omp"]]
+    assert REGISTRY["omp"].chunk_cases == 6 < Claim.chunk_cases == REGISTRY["thm1"].chunk_cases
     chosen = []
-    for cores, claims, cases in ((2, one, runner.CHUNK_CASES), (2, one, runner.CHUNK_CASES + 1), (4, one, 17),
-                                 (2, two, 1), (1, one, 100)):
+    for cores, claims, cases in ((2, one, Claim.chunk_cases), (2, one, Claim.chunk_cases + 1), (4, one, 17),
+                                 (2, two, 1), (1, one, 100), (4, one, 12), (4, fine, 12)):
         monkeypatch.setattr(cli.os, "sched_getaffinity", lambda _, cores=cores: set(range(cores)))
         executor = cli._executor(options, claims, Run(cases=cases))
         chosen.append(executor.name)
         executor.close()
-    assert chosen == ["1 local process", "2 local processes", "2 local processes", "2 local processes", "in-process"]
+    assert chosen == ["1 local process", "2 local processes", "2 local processes", "2 local processes", "in-process",
+                      "1 local process", "2 local processes"]  # omp's 12 cases are two chunks of 6
 

@@ -196,17 +196,25 @@ def test_verdicts():
 
 
 def test_cases_are_distinct_reproducible_and_chunked():
-    claim, run = Threshold(), Run(cases=2 * runner.CHUNK_CASES + 3, seed=5)
+    claim, run = Threshold(), Run(cases=2 * Claim.chunk_cases + 3, seed=5)
     first = runner.draw_cases(claim.strategy(run), run.case_count, 5)
     assert first == runner.draw_cases(claim.strategy(run), run.case_count, 5) and len(set(first)) == len(first)
     assert len(first) == run.case_count  # 1001 values: no two draws alike here
     pending = runner.start(claim, run, runner.InProcess())
-    assert [len(chunk) for chunk, _ in pending.chunks] == [runner.CHUNK_CASES, runner.CHUNK_CASES, 3]
+    assert [len(chunk) for chunk, _ in pending.chunks] == [Claim.chunk_cases, Claim.chunk_cases, 3]
     assert [case for chunk, _ in pending.chunks for case in chunk] == pending.cases
     result = runner.finish(pending)
     assert [o.case for o in result.outcomes] == pending.cases and result.verdict == runner.HOLDS
     assert {"global_s", "cases_s", "total_s"} <= set(result.timings) and "shrink_s" not in result.timings
     assert runner.start(claim, Run(cases=0), runner.InProcess()).cases == []
+
+    class Fine(Threshold):
+        id = "fine-chunks-test"
+        chunk_cases = 5
+
+    pending = runner.start(Fine(), Run(cases=12, seed=5), runner.InProcess())
+    assert [len(chunk) for chunk, _ in pending.chunks] == [5, 5, 2]
+    assert [o.case for o in runner.finish(pending).outcomes] == pending.cases
 
 
 def test_a_failing_case_is_shrunk_to_the_smallest_counterexample():

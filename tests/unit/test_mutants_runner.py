@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from theory.derivation import DerivationError
 from verify import runner
-from verify.claim import (ERROR, FAIL, PASS, PROFILES, SKIPPED, Diverged, Measured, Run, Skip, check,
+from verify.claim import (ERROR, FAIL, PASS, PROFILES, SKIPPED, Claim, Diverged, Measured, Run, Skip, check,
                           describe_failure, for_claim, judge)
 from verify.executors import InProcess
 
@@ -55,7 +55,7 @@ class Recording(InProcess):
 
 def test_progress_names_each_stage_with_its_counts():
     calls = []
-    runner.run(Low(), Run(profile=PROFILES["quick"], cases=2 * runner.CHUNK_CASES + 1, seed=1),
+    runner.run(Low(), Run(profile=PROFILES["quick"], cases=2 * Claim.chunk_cases + 1, seed=1),
                progress=lambda *call: calls.append(call))
     global_checks, drawing, cases, shrinking = runner.STAGES
     assert calls == [(global_checks, 0, 1), (cases, 0, 3), (cases, 1, 3), (cases, 2, 3), (shrinking, 0, 1)]
@@ -64,7 +64,7 @@ def test_progress_names_each_stage_with_its_counts():
 def test_timings_add_the_chunks_and_are_measured_from_the_start():
     executor = Recording([0.5, 0.25])
     before = time.perf_counter()
-    result = runner.run(Low(), Run(profile=PROFILES["quick"], cases=runner.CHUNK_CASES + 1, seed=1), executor=executor)
+    result = runner.run(Low(), Run(profile=PROFILES["quick"], cases=Claim.chunk_cases + 1, seed=1), executor=executor)
     elapsed = time.perf_counter() - before
     assert result.timings["cases_s"] == 0.75 and result.executor == "recording"
     assert 0 <= result.timings["shrink_s"] <= result.timings["total_s"] <= elapsed
@@ -72,7 +72,7 @@ def test_timings_add_the_chunks_and_are_measured_from_the_start():
 
 def test_chunks_are_described_by_their_case_numbers_and_cases():
     executor = Recording([0.0, 0.0])
-    pending = runner.start(Low(), Run(cases=runner.CHUNK_CASES + 2, seed=3), executor)
+    pending = runner.start(Low(), Run(cases=Claim.chunk_cases + 2, seed=3), executor)
     first, second = (chunk for chunk, _ in pending.chunks)
     assert executor.described == [
         f"low-mutants-test: the chunk of cases 1..16 ({'; '.join(c.describe() for c in first)})",
