@@ -105,13 +105,19 @@ def flow(inputs, labels, *, loss: str, taus=(), tau_end: float) -> FlowPath:
         return z.T @ pull / n
 
     early_times, late_taus = np.exp(taus[taus <= 0]), taus[taus > 0]
-    first = solve_ivp(early, (0, 1), np.zeros(z.shape[1]), method="DOP853", rtol=RTOL, atol=ATOL,
-                      t_eval=np.unique(np.append(early_times, 1.0)))
-    # at τ_end = 0 the flow ends at t = 1 (SciPy returns no solution at all for an empty span with t_eval)
-    second = solve_ivp(late, (0, tau_end), first.y[:, -1], method="DOP853", rtol=RTOL, atol=ATOL,
-                       t_eval=np.unique(np.append(late_taus, tau_end))) if tau_end > 0 else first
+    # A trial stage far beyond an acceptable step can overflow exp(): its error estimate is then not finite and
+    # DOP853 rejects the step, so NumPy's warnings say nothing about the result; a non-finite state that was
+    # accepted is refused below.
+    with np.errstate(over="ignore", invalid="ignore"):
+        first = solve_ivp(early, (0, 1), np.zeros(z.shape[1]), method="DOP853", rtol=RTOL, atol=ATOL,
+                          t_eval=np.unique(np.append(early_times, 1.0)))
+        # at τ_end = 0 the flow ends at t = 1 (SciPy returns no solution at all for an empty span with t_eval)
+        second = solve_ivp(late, (0, tau_end), first.y[:, -1], method="DOP853", rtol=RTOL, atol=ATOL,
+                           t_eval=np.unique(np.append(late_taus, tau_end))) if tau_end > 0 else first
     if not (first.success and second.success):
         raise ArithmeticError(f"the flow's integration failed: {first.message} / {second.message}")
+    if not (np.isfinite(first.y).all() and np.isfinite(second.y).all()):
+        raise ArithmeticError("the flow's integration accepted a non-finite state")
     values = np.zeros((len(taus), z.shape[1]))
     values[taus <= 0] = first.y.T[np.searchsorted(first.t, early_times)]
     values[taus > 0] = second.y.T[np.searchsorted(second.t, late_taus)]

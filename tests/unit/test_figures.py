@@ -108,3 +108,26 @@ def test_the_wilson_interval_never_gives_a_negative_error_bar():
     means = np.array([k / n for n in range(1, 41) for k in range(n + 1)])
     low, high = _wilson(means, counts)
     assert (means - low >= 0).all() and (high - means >= 0).all() and (low >= 0).all() and (high <= 1).all()
+
+
+def test_minnorm_decay_panel_leaves_out_a_case_that_starts_at_its_limit_and_says_so(monkeypatch):
+    """A case whose init is already the limit (‖w₀ − w∞‖ = 0, drawn at seed 0) has no relative decay (0/0): its curve
+    is left out, the title says how many, and NumPy warns of nothing."""
+    import warnings
+
+    figures = captured(monkeypatch)
+    claim = REGISTRY["minnorm"]
+    run = for_claim(Run(profile=PROFILES["quick"]), claim)
+    case = draw_cases(claim.strategy(run), 1, 0)[0]
+    curve = {"record": [0, 1, 2], "errors": [1.0, 0.5, 0.25], "bounds": [1.0, 0.6, 0.3], "rate": 0.5}
+    outcomes = [Outcome("gd-vs-limit", case, 0.5, 1.0, "pass", "", tuple({**curve, "distance": 2.0}.items())),
+                Outcome("gd-vs-limit", case, 0.0, 1.0, "pass", "",
+                        tuple({**curve, "errors": [0.0] * 3, "distance": 0.0}.items()))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        claim.figures(None, Result(claim, run, [case], outcomes, None))
+    (figure,) = figures
+    decay = figure.axes[1]
+    assert len(decay.get_lines()) == 2  # one case: its GD dots and its bound
+    assert "1 drawn cases" in decay.get_title() and "1 more start at" in decay.get_title()
+    plt.close(figure)

@@ -267,3 +267,28 @@ def test_stable_rank_and_margin_direction_bound_by_hand():
     assert deep_linear.margin_direction_bound(0.3, 0.5) == pytest.approx(1.6, rel=1e-15)
     with pytest.raises(ParameterError, match="margin"):
         deep_linear.margin_direction_bound(0.0, 0.5)
+
+
+def test_a_long_flow_warns_of_nothing_and_refuses_a_non_finite_state(monkeypatch):
+    """The claim's first case at seed 0 (13 points in 2-d, seed 0, gap 1/5, exponential loss, τ_end = 311): DOP853
+    tries stages far beyond an acceptable step, where exp() overflows, and rejects them; NumPy's overflow warnings
+    said nothing about the result and are no longer printed. A non-finite state that the solver accepted would be
+    refused with an ArithmeticError, not returned."""
+    import warnings
+
+    from scipy.integrate import solve_ivp
+
+    x, y = max_margin.separable_data(points=13, dimension=2, seed=0, gap=0.2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = max_margin.flow(x, y, loss="exponential", taus=[155.5], tau_end=311.0)
+    assert np.isfinite(path.values).all() and np.isfinite(path.final).all()
+
+    def poisoned(*arguments, **options):
+        solution = solve_ivp(*arguments, **options)
+        solution.y[:, 0] = np.inf  # a recorded state, not the one the late phase starts from
+        return solution
+
+    monkeypatch.setattr(max_margin, "solve_ivp", poisoned)
+    with pytest.raises(ArithmeticError, match="non-finite"):
+        max_margin.flow(x, y, loss="exponential", taus=[-1.0], tau_end=2.0)

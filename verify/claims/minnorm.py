@@ -233,7 +233,8 @@ class MinimumNorm(Claim):
 
         figure, (plane, decay) = plt.subplots(1, 2, figsize=(10.5, 4.6), constrained_layout=True)
         _plane_panel(plane, result.settings, COLOURS)
-        curves = [o for o in result.outcomes if o.check == "gd-vs-limit" and "errors" in o.measurements]
+        measured = [o for o in result.outcomes if o.check == "gd-vs-limit" and "errors" in o.measurements]
+        curves = [o for o in measured if o.measurements["distance"] > 0]  # w₀ = w∞: no decay to draw (0/0)
         for index, outcome in enumerate(curves):
             m = outcome.measurements
             steps = np.maximum(np.array(m["record"]), 0.7)
@@ -244,7 +245,9 @@ class MinimumNorm(Claim):
         decay.set_yscale("log")
         decay.set_xlabel("GD step k (step 0 drawn at 0.7)")
         decay.set_ylabel(r"$\|w_k - w_\infty\| \,/\, \|w_0 - w_\infty\|$")
-        decay.set_title(f"{len(curves)} drawn cases: GD (dots) under the bound $\\rho^k$ + rounding (dashed)")
+        unmoved = len(measured) - len(curves)
+        decay.set_title(f"{len(curves)} drawn cases: GD (dots) under the bound $\\rho^k$ + rounding (dashed)"
+                        + (f"\n({unmoved} more start at $w_\\infty$: nothing to decay)" if unmoved else ""))
         decay.grid(alpha=0.25, which="both")
         figure.suptitle("minnorm: gradient descent on least squares converges to the interpolant closest to $w_0$")
         return save(figure, directory, "minnorm")
