@@ -284,11 +284,16 @@ def test_a_long_flow_warns_of_nothing_and_refuses_a_non_finite_state(monkeypatch
         path = max_margin.flow(x, y, loss="exponential", taus=[155.5], tau_end=311.0)
     assert np.isfinite(path.values).all() and np.isfinite(path.final).all()
 
-    def poisoned(*arguments, **options):
+    calls = []
+
+    def poisoned(*arguments, **options):  # the early phase only: one phase non-finite is enough to refuse
         solution = solve_ivp(*arguments, **options)
-        solution.y[:, 0] = np.inf  # a recorded state, not the one the late phase starts from
+        if not calls:
+            solution.y[:, 0] = np.inf  # a recorded state, not the one the late phase starts from
+        calls.append(solution)
         return solution
 
     monkeypatch.setattr(max_margin, "solve_ivp", poisoned)
     with pytest.raises(ArithmeticError, match="non-finite"):
         max_margin.flow(x, y, loss="exponential", taus=[-1.0], tau_end=2.0)
+    assert len(calls) == 2 and np.isfinite(calls[1].y).all()
