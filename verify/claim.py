@@ -390,6 +390,9 @@ class Claim:
         super().__init_subclass__(**keywords)
         if isinstance(vars(cls).get("provenance"), str):
             cls.provenance = _provenance(cls.provenance, cls.__name__)
+        if not (type(cls.chunk_cases) is int and cls.chunk_cases >= 1):
+            raise ClaimDefinitionError(f"claim {cls.__name__}: chunk_cases={cls.chunk_cases!r} is invalid: a whole "
+                                       "number of cases >= 1 per chunk (16 by default)")
         declared = {check.name: check for check in cls.checks}
         for attribute in vars(cls).values():
             declaration = getattr(attribute, "__check__", None)

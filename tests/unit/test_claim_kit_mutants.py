@@ -215,6 +215,9 @@ def test_cases_are_distinct_reproducible_and_chunked():
     pending = runner.start(Fine(), Run(cases=12, seed=5), runner.InProcess())
     assert [len(chunk) for chunk, _ in pending.chunks] == [5, 5, 2]
     assert [o.case for o in runner.finish(pending).outcomes] == pending.cases
+    for bad in (0, -1, 2.0, None):  # no chunk of 0 or fewer cases (range() would fail mid-run); a float is no count
+        with pytest.raises(ClaimDefinitionError, match=f"chunk_cases={bad!r} is invalid"):
+            type("Bad", (Threshold,), {"id": "bad-chunks-test", "chunk_cases": bad})
 
 
 def test_a_failing_case_is_shrunk_to_the_smallest_counterexample():
