@@ -215,6 +215,8 @@ def test_cases_are_distinct_reproducible_and_chunked():
     pending = runner.start(Fine(), Run(cases=12, seed=5), runner.InProcess())
     assert [len(chunk) for chunk, _ in pending.chunks] == [5, 5, 2]
     assert [o.case for o in runner.finish(pending).outcomes] == pending.cases
+    single = type("Single", (Threshold,), {"id": "single-chunks-test", "chunk_cases": 1})  # the smallest chunk
+    assert [len(chunk) for chunk, _ in runner.start(single(), Run(cases=3, seed=5), runner.InProcess()).chunks] == [1] * 3
     for bad in (0, -1, 2.0, None):  # no chunk of 0 or fewer cases (range() would fail mid-run); a float is no count
         with pytest.raises(ClaimDefinitionError, match=f"chunk_cases={bad!r} is invalid"):
             type("Bad", (Threshold,), {"id": "bad-chunks-test", "chunk_cases": bad})
