@@ -122,7 +122,7 @@ def test_the_limit_follows_a_substituted_statement_and_returns_after_it():
     serve one form for the other)."""
     x = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 1.0]])
     y, w0 = np.array([1.0, -1.0]), np.array([0.5, 0.0, 2.0])
-    stated = w0 + np.linalg.pinv(x) @ (y - x @ w0)
+    stated = w0 + np.linalg.pinv(x) @ (y - x @ w0)  # two float64 routes (cond X = 2.4): a few ulps of |w| ≤ 2 apart
     assert np.allclose(numbers.limit(x, y, w0), stated, rtol=0, atol=1e-12)
     with least_squares.substituted(limit=lambda inputs, targets, init: init):
         assert np.array_equal(numbers.limit(x, y, w0), w0)

@@ -277,6 +277,8 @@ def test_the_minimiser_follows_a_substituted_regulariser_and_returns_after_it():
         quadratic = numbers.regulariser_minimiser(PROBLEM, alpha, dps=20)
     again = numbers.regulariser_minimiser(PROBLEM, alpha, dps=20)
     minimum_norm = np.linalg.lstsq(np.array(X, dtype=float), np.array(Y, dtype=float), rcond=None)[0]
+    # the minimiser is exact to 20 digits, NumPy's lstsq on this small well-conditioned X to a few ulps of |β| ≲ 2
     assert np.allclose([float(b) for b in quadratic.beta], minimum_norm, rtol=0, atol=1e-12)
+    # at α = 1/10 the minimiser leans to the sparse β* (0.58 away from the ℓ2 one, measured): 10^-3 is a chosen margin
     assert max(abs(float(a) - float(b)) for a, b in zip(stated.beta, quadratic.beta)) > 1e-3
     assert [float(b) for b in again.beta] == [float(b) for b in stated.beta]
