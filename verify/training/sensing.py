@@ -115,7 +115,7 @@ def _train(experiments, measurements, samples, top, size, torch_dtype, where):
     used = torch.arange(deepest, device=where)[None, :] < torch.tensor(depths, device=where)[:, None]
     eye = torch.eye(size, dtype=torch_dtype, device=where)
     factors = torch.nn.Parameter(_initial_factors(experiments, size, deepest, torch_dtype).to(where))
-    optimizer = torch.optim.SGD([factors], lr=1.0)
+    optimizer = torch.optim.SGD([factors], lr=1.0, fused=True)
     wanted = torch.full((count, top), math.inf, dtype=torch_dtype, device=where)
     for b, e in enumerate(experiments):
         if e.levels:
