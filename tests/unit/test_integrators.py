@@ -34,3 +34,18 @@ def test_quadrature_and_closed_form_agree_at_high_precision():
             quad = integrators.quad_time_to(fraction, depth=depth, target=1, init="1e-3", dps=60)
             with mp.workdps(80):
                 assert abs(closed - quad) / closed < mp.mpf(10) ** -50
+
+
+@pytest.mark.parametrize("bits", [53, 200, 333])
+@pytest.mark.parametrize("depth", [1, 2, 3, 7, 12])
+def test_the_quadrature_integrand_is_the_plain_expression_bit_for_bit(bits, depth):
+    """The raw-number integrand rounds exactly where the mpf expression does: equal values, not close ones. The
+    nodes y carry more bits than the working precision (as a quadrature's may), so a -y not rounded first shows."""
+    with mp.workprec(bits):
+        sm, p = mp.mpf(13) / 4, mp.mpf(2) / depth - 1
+        scale = mp.mpf(7) / 3
+        integrand = integrators._scaled_rate(sm, p, depth * sm, scale)
+        with mp.workprec(bits + 40):
+            nodes = [mp.mpf(y) / 3 for y in (-2100, -700, -1, 0, 1, 5, 77, 900, 3000)] + [mp.pi * 10 ** k for k in (-9, 0, 2)]
+        for y in nodes:
+            assert integrand(y) == (sm / (1 + mp.exp(-y))) ** p / (depth * sm) / scale, (bits, depth, y)
