@@ -93,7 +93,7 @@ def start(claim: Claim, settings: Run, executor) -> Pending:
     for first in range(0, len(cases), claim.chunk_cases):
         chunk = cases[first:first + claim.chunk_cases]
         described = f"{claim.id}: the chunk of cases {first + 1}..{first + len(chunk)} ({'; '.join(c.describe() for c in chunk)})"
-        chunks.append((chunk, executor.submit(claim.evaluate, chunk, settings, describe=described)))
+        chunks.append((chunk, executor.submit(_evaluate, claim, chunk, settings, describe=described)))
     return Pending(claim, settings, executor, started, global_unit, cases, chunks)
 
 
@@ -105,12 +105,13 @@ def finish(pending: Pending, progress=None) -> Result:
     outcomes, global_s = InProcess().gather(pending.global_unit)
     outcomes = list(outcomes)
     timings = {"global_s": global_s, "cases_s": 0.0}
-    evidence = {}
+    evidence, device = {}, settings.device
     for done, (chunk, unit) in enumerate(pending.chunks):
         notify(STAGES[2], done, len(pending.chunks))
-        chunk_evidence, seconds = executor.gather(unit)
+        (chunk_evidence, trained_on), seconds = executor.gather(unit)
         timings["cases_s"] += seconds
         evidence.update(chunk_evidence)
+        device = trained_on or device
     for case in pending.cases:
         outcomes.extend(evidence[case])
     for outcome in outcomes:
@@ -127,8 +128,8 @@ def finish(pending: Pending, progress=None) -> Result:
     elif failing:
         counterexample = failing[0]
     timings["total_s"] = time.perf_counter() - pending.started
-    result = Result(claim, settings, pending.cases, outcomes, counterexample, timings,
-                    device=_device(claim, settings, outcomes), executor=executor.name)
+    result = Result(claim, settings, pending.cases, outcomes, counterexample, timings, device=device,
+                    executor=executor.name)
     result.tables = claim.tables(result)
     return result
 
@@ -142,11 +143,18 @@ def validate_selection(claim: Claim, settings: Run) -> None:
                              + ", ".join(c.name for c in claim.checks))
 
 
-def _device(claim: Claim, settings: Run, outcomes: list) -> str:
-    """Where models trained ('auto' resolved); torch is imported only if a check trained models."""
+def _evaluate(claim: Claim, cases: list, settings: Run) -> tuple:
+    """A chunk's evidence, and where its models trained, resolved on the process that trained them (which has torch
+    loaded already: the process gathering the chunks need not load it to name the device)."""
+    evidence = claim.evaluate(cases, settings)
+    return evidence, _trained_on(claim, settings, [o for outcomes in evidence.values() for o in outcomes])
+
+
+def _trained_on(claim: Claim, settings: Run, outcomes: list) -> str | None:
+    """Where models trained ('auto' resolved), or None when no check judged a trained model."""
     empirical = {c.name for c in claim.checks if c.kind == "empirical"}
     if not any(o.check in empirical and o.status in (PASS, FAIL) for o in outcomes):
-        return settings.device
+        return None
     from .training.placement import select_device  # noqa: PLC0415 - torch only when models trained
 
     return str(select_device(settings.device))
@@ -163,7 +171,7 @@ def replay(claim: Claim, settings: Run, document: dict) -> Result:
     failing = [outcome for outcome in outcomes if outcome.status == FAIL]
     timings = {"cases_s": time.perf_counter() - started, "total_s": time.perf_counter() - started}
     result = Result(claim, settings, [case], outcomes, max(failing, key=lambda o: o.ratio) if failing else None,
-                    timings, device=_device(claim, settings, outcomes))
+                    timings, device=_trained_on(claim, settings, outcomes) or settings.device)
     result.tables = claim.tables(result)
     return result
 
