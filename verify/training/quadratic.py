@@ -80,7 +80,7 @@ def _train(experiments, stars, kind, where) -> np.ndarray:
     start_quadratic = ((inputs @ (weights.detach().transpose(1, 2) @ weights.detach())) * inputs).sum(dim=-1)
     bias = torch.nn.Parameter(((labels - start_quadratic) * mask).sum(dim=1) * flags["bias"])
     eta = torch.tensor([float(e.step) for e in experiments], dtype=kind, device=where)
-    optimizer = torch.optim.SGD([weights, bias], lr=1.0)
+    optimizer = torch.optim.SGD([weights, bias], lr=1.0, fused=True)
     due = {}
     for b, e in enumerate(experiments):
         for r, k in enumerate(e.record):
