@@ -105,13 +105,14 @@ def finish(pending: Pending, progress=None) -> Result:
     outcomes, global_s = InProcess().gather(pending.global_unit)
     outcomes = list(outcomes)
     timings = {"global_s": global_s, "cases_s": 0.0}
-    evidence, device = {}, settings.device
+    evidence, devices = {}, set()
     for done, (chunk, unit) in enumerate(pending.chunks):
         notify(STAGES[2], done, len(pending.chunks))
         (chunk_evidence, trained_on), seconds = executor.gather(unit)
         timings["cases_s"] += seconds
         evidence.update(chunk_evidence)
-        device = trained_on or device
+        devices |= {trained_on} - {None}
+    device = ", ".join(sorted(devices)) or settings.device  # a cluster's workers may differ: each is named
     for case in pending.cases:
         outcomes.extend(evidence[case])
     for outcome in outcomes:

@@ -143,6 +143,24 @@ def test_the_device_is_resolved_only_when_an_empirical_check_judged_a_model():
     assert (trained.status, trained.case, trained.error) == (PASS, Level(Fraction(2)), 0)
 
 
+def test_chunks_that_trained_on_different_devices_are_all_named(monkeypatch):
+    """Each chunk names the device its models trained on, resolved where they trained: on a cluster whose workers
+    differ, every device is reported, once, sorted."""
+    from itertools import cycle  # noqa: PLC0415
+
+    from verify.training import placement  # noqa: PLC0415 - torch only for this test
+
+    class OnePerChunk(TwoChecks):
+        id = "one-per-chunk-mutants-test"
+        chunk_cases = 1
+
+    devices = cycle(["cuda:1", "cpu"])
+    monkeypatch.setattr(placement, "select_device", lambda requested: next(devices))
+    result = runner.run(OnePerChunk(), Run(cases=6, checks=frozenset({"trained"})))  # seed 0: the models pass
+    assert sum(o.status == PASS for o in result.outcomes) >= 2  # at least two chunks trained
+    assert result.device == "cpu, cuda:1"
+
+
 def test_every_outcome_keeps_its_case_and_measurements():
     case = Level(Fraction(7))
     non_finite = judge("c", case, math.nan, 2.0, data={"a": 1})
