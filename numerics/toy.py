@@ -2,7 +2,7 @@
 
 Project convention (docs/claims/thm1.md §1): dσ/dt = N σ^{2-2/N} (σ* − σ), σ(0) = init. The closed forms
 come from ``theory.theorem1`` (t(σ) = G(σ) − G(σ0) for every depth; explicit σ(t) for depth 1 and 2),
-compiled to mpmath; σ(t) for depth ≥ 3 inverts t(σ) by safeguarded Newton iteration.
+compiled to mpmath; σ(t) for depth ≥ 3 inverts t(σ) by safeguarded Halley iteration from a float64 start.
 
 All parameters are held as exact Fractions and every rounded quantity is computed with guard digits
 sized to the conditioning of the problem (digits lost to cancellation near init, to 1 − σ/σ* near the
@@ -12,9 +12,11 @@ target, and to the amplification of a long plateau), so results are correct to t
 from __future__ import annotations
 
 import functools
+import math
 from fractions import Fraction
 
 import mpmath as mp
+import numpy as np
 import sympy as sp
 from scipy import special
 
@@ -155,14 +157,18 @@ def _sigma_at(t: Fraction, n: int, star: Fraction, s0: Fraction, dps: int, guess
     if n <= 2:
         explicit = _compiled("explicit_solution", n, (toy_symbols.t, toy_symbols.target, toy_symbols.init))
         return _stable(lambda: _real(explicit(to_mpf(t), to_mpf(star), to_mpf(s0))), dps, wdps)
-    # N ≥ 3: safeguarded Newton, first to ~15 digits, then polished at full precision.
-    if guess is None:
-        rough = _newton_logit(t, n, star, s0, _GUARD + 5 + int(condition), None, 15)
-    else:
-        with mp.workdps(wdps):
-            rough = _logit(guess, star)
+    # N ≥ 3: safeguarded Halley iteration at full precision, which from ~13 correct digits takes two evaluations.
+    # Those digits come from the same iteration in float64 (microseconds a step) where float64 can locate σ, else
+    # from the same iteration to 15 digits at low precision.
+    rough = _float_logit(t, n, star, s0, guess)
+    if rough is None:
+        start = None
+        if guess is not None:
+            with mp.workdps(20):
+                start = _logit(guess, star)
+        rough = _halley_logit(t, n, star, s0, _GUARD + 5 + int(condition), start, 15)
     with mp.workdps(wdps):
-        return _from_logit(_newton_logit(t, n, star, s0, wdps, rough, dps + 3), star)
+        return _from_logit(_halley_logit(t, n, star, s0, wdps, rough, dps + 3), star)
 
 
 def _stable(evaluate, dps: int, wdps: int):
@@ -191,7 +197,7 @@ def _from_logit(y, star: Fraction):
     return to_mpf(star) / (1 + mp.exp(-y))
 
 
-def _newton_logit(t: Fraction, n: int, star: Fraction, s0: Fraction, wdps: int, start, digits: int):
+def _halley_logit(t: Fraction, n: int, star: Fraction, s0: Fraction, wdps: int, start, digits: int):
     """y with σ(y) correct to ``digits`` (a change dy moves σ by dσ/σ = (1 − σ/σ*) dy)."""
     with mp.workdps(wdps):
         target_time, sm, p = to_mpf(t), to_mpf(star), mp.mpf(2) / n - 1
@@ -204,33 +210,67 @@ def _newton_logit(t: Fraction, n: int, star: Fraction, s0: Fraction, wdps: int, 
             return _time_to(max(exact_s, s0), n, star, s0, wdps) - target_time, s
 
         lo, hi = _logit(s0, star), mp.inf  # residual(lo) = -t < 0
-        y = start
+        y = None if start is None else mp.mpf(start)
         if y is None:  # march right with doubling steps until t(y) >= t
             y, width = lo + 1, mp.mpf(1)
             while residual(y)[0] < 0:
                 lo, y, width = y, y + 2 * width, 2 * width
+        # Done when the candidate's error is below the tolerance squared (what a Newton step within the tolerance
+        # used to leave) or below the working precision's last digit, whichever is larger.
         tolerance = mp.mpf(10) ** -digits
+        converged = max(tolerance**2, mp.mpf(10) ** -wdps)
         for _ in range(500):
             value, s = residual(y)
             if value < 0:
                 lo = y
             else:
                 hi = y
-            # t(y) is concave: Newton from the left stays left of the root, from the right it lands left
-            # of it, so the bracket [lo, hi] only guards against rounding and a start far to the right.
-            newton = mp.isfinite(value)
-            candidate = y - value / (s**p / (n * sm)) if newton else (lo + hi) / 2
+            # Halley's step, cubically convergent: t'(y) = σ^p/(N σ*) and t''/t' = p(1 − σ/σ*), both cheap next
+            # to t(y), whose 2F1 dominates. Far from the root (|δ t''/t'| > 1) it takes Newton's step instead.
+            # t(y) is concave: Newton from the left stays left of the root, from the right it lands left of it,
+            # so the bracket [lo, hi] only guards against rounding and a start far to the right.
+            stepped = mp.isfinite(value)
+            if stepped:
+                delta, curving = value / (s**p / (n * sm)), p * (1 - s / sm)
+                candidate = y - (delta / (1 - delta * curving / 2) if abs(delta * curving) <= 1 else delta)
+            else:
+                candidate = (lo + hi) / 2
             if not (lo < candidate < hi or candidate == y):  # (a step below y's last digit: converged)
-                candidate, newton = (lo + y) / 2 if candidate <= lo else (y + hi) / 2, False
-            # converged: a Newton step that moves σ by less than the tolerance, or a bracket that narrow. The move
-            # is bounded with dσ/σ = dy/(1 + e^y) at the step's left end, where it is largest: from y far right,
-            # where σ no longer changes with y, a Newton step of hundreds in y lands near the root. A bisection
-            # step says nothing of the distance to the root, however little it moves σ.
-            moves = abs(candidate - y) / (1 + mp.exp(min(y, candidate)))
-            if (newton and moves <= tolerance) or (hi - lo) / (1 + mp.exp(lo)) <= tolerance:
+                candidate, stepped = (lo + y) / 2 if candidate <= lo else (y + hi) / 2, False
+            # The candidate's error is about (1/8)·step³ in y (Halley's constant |t''²/(4t'²) − t'''/(6t')| ≤ 1/8
+            # here, since |p| < 1), so step³ bounds it. A move in y is bounded in σ with dσ/σ = dy/(1 + e^y) at the
+            # step's left end, where it is largest: from y far right, where σ no longer changes with y, a step of
+            # hundreds in y lands near the root. A bisection step says nothing of the distance to the root, however
+            # little it moves σ: only a bracket as narrow as the tolerance ends it.
+            step = abs(candidate - y)
+            moves = step / (1 + mp.exp(min(y, candidate)))
+            if (stepped and moves * step**2 <= converged) or (hi - lo) / (1 + mp.exp(lo)) <= tolerance:
                 return candidate
             y = candidate
-        raise ArithmeticError(f"sigma_at: Newton iteration did not converge for t={t}")  # pragma: no cover
+        raise ArithmeticError(f"sigma_at: Halley iteration did not converge for t={t}")  # pragma: no cover
+
+
+def _float_logit(t: Fraction, n: int, star: Fraction, s0: Fraction, guess) -> float | None:
+    """A start for ``_halley_logit``: y with t(y) = t to ~13 digits by Halley's iteration on ``float_time_to``'s
+    closed form in float64, from ``guess`` or from init. None where float64 cannot locate it: a time or G(σ0)
+    beyond float64, G(σ) − G(σ0) cancelling on a long plateau (no convergence), or σ indistinguishable from σ*."""
+    antiderivative = _compiled("antiderivative", n, (toy_symbols.sigma, toy_symbols.target), _FLOAT64)
+    sm, p, time = float(star), 2 / n - 1, float(t)
+    lowest = math.log(float(s0)) - math.log(float(star - s0))
+    y = lowest if guess is None else math.log(float(guess)) - math.log(float(star - guess))
+    with np.errstate(all="ignore"):
+        origin = antiderivative(float(s0), sm)
+        for _ in range(100):
+            s, gap = sm * special.expit(y), special.expit(-y)  # σ and 1 − σ/σ*, each to full relative precision
+            value = float(antiderivative(s, sm) - origin) - time
+            if not (math.isfinite(value) and 0 < gap and s < sm):
+                return None
+            delta, curving = value / (s**p / (n * sm)), p * gap
+            step = delta / (1 - delta * curving / 2) if abs(delta * curving) <= 1 else delta
+            y = max(y - step, lowest)
+            if abs(step) <= 1e-13 * (1 + abs(y)):
+                return y
+    return None
 
 
 def _fraction(x) -> Fraction:

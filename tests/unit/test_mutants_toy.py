@@ -66,7 +66,7 @@ def test_newton_converges_from_far_right_of_the_root():
     star, init = Fraction(10**10), Fraction(1, 10**110)
     time = toy.time_to(star / 2, depth=3, target=star, init=init, dps=150)
     with mp.workdps(60):
-        y = toy._newton_logit(Fraction(mp.nstr(time, 150)), 3, star, init, 60, None, 15)
+        y = toy._halley_logit(Fraction(mp.nstr(time, 150)), 3, star, init, 60, None, 15)
         assert abs(toy._from_logit(y, star) / to_mpf(star) - mp.mpf(1) / 2) <= mp.mpf(10) ** -15
 
 
@@ -78,14 +78,35 @@ def test_a_guess_only_speeds_up_sigma_at(guess):
     assert_digits(toy.sigma_at(50, depth=4, target=1, init="1e-4", dps=30, guess=guess), plain, 30)
 
 
-def test_a_good_guess_saves_newton_steps(monkeypatch):
+def _evaluations_of_t(monkeypatch) -> list:
+    """Each full evaluation of t(σ) at any precision appends its precision in digits."""
     calls = []
     evaluate = toy._time_to
-    monkeypatch.setattr(toy, "_time_to", lambda *arguments: calls.append(1) or evaluate(*arguments))
-    exact = toy.sigma_at(50, depth=4, target=1, init="1e-4", dps=30)
+    monkeypatch.setattr(toy, "_time_to", lambda *arguments: calls.append(arguments[-1]) or evaluate(*arguments))
+    return calls
+
+
+@pytest.mark.parametrize("dps", [30, 100])
+@pytest.mark.parametrize("guess", [None, "0.69", "0.9"])
+def test_sigma_at_polishes_its_float64_start_with_two_evaluations(monkeypatch, dps, guess):
+    """Halley's iteration in float64 gives ~13 digits of the logit; at full precision, one cubic step leaves ~40
+    and a second confirms them (a Newton step would leave ~26 and need a third, the plain march and bisection
+    many more)."""
+    calls = _evaluations_of_t(monkeypatch)
+    toy.sigma_at(50, depth=4, target=1, init="1e-4", dps=dps, guess=guess)
+    assert len(calls) == 2 and min(calls) > dps
+
+
+def test_a_guess_saves_evaluations_where_float64_cannot_locate_sigma(monkeypatch):
+    """σ(3000) at depth 4 lies within 1e-800 of σ* = 1, where float64 rounds σ to σ*: the low-precision stage
+    starts from the guess instead of marching from the init."""
+    exact = toy.sigma_at(3000, depth=4, target=1, init="1e-4", dps=30)
+    assert toy._float_logit(Fraction(3000), 4, Fraction(1), Fraction(1, 10**4), None) is None
+    calls = _evaluations_of_t(monkeypatch)
+    toy.sigma_at(3000, depth=4, target=1, init="1e-4", dps=30)
     without = len(calls)
     calls.clear()
-    toy.sigma_at(50, depth=4, target=1, init="1e-4", dps=30, guess=mp.nstr(exact, 12))
+    assert toy.sigma_at(3000, depth=4, target=1, init="1e-4", dps=30, guess=mp.nstr(exact, 12)) == exact
     assert len(calls) < without
 
 
