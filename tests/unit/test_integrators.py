@@ -49,3 +49,23 @@ def test_the_quadrature_integrand_is_the_plain_expression_bit_for_bit(bits, dept
             nodes = [mp.mpf(y) / 3 for y in (-2100, -700, -1, 0, 1, 5, 77, 900, 3000)] + [mp.pi * 10 ** k for k in (-9, 0, 2)]
         for y in nodes:
             assert integrand(y) == (sm / (1 + mp.exp(-y))) ** p / (depth * sm) / scale, (bits, depth, y)
+
+
+@pytest.mark.parametrize("dps", [20, 60])
+@pytest.mark.parametrize("depth", [1, 2, 3, 7])
+def test_quadratures_sharing_intervals_are_mp_quad_bit_for_bit(dps, depth):
+    """Each interval's tanh-sinh sum is kept for the next quadrature of the same integrand: every level, the ones
+    after it sharing its intervals, equals mp.quad over the same breakpoints exactly, not closely."""
+    integrators._INTERVALS.clear()
+    intervals = 0
+    with mp.workdps(dps):
+        sm, p = mp.mpf(13) / 4, mp.mpf(2) / depth - 1
+        y0 = mp.log(mp.mpf("1e-9")) - mp.log(sm - mp.mpf("1e-9"))
+        for y1 in (mp.mpf(-30), mp.mpf(-1) / 3, mp.mpf(7), mp.mpf(90)):
+            rate = integrators._scaled_rate(sm, p, depth * sm, mp.mpf(1))
+            scale = max(rate(y0), rate(y1))
+            integrand, points = integrators._scaled_rate(sm, p, depth * sm, scale), integrators._breakpoints(y0, y1, p)
+            assert integrators._tanh_sinh(integrand, points, (depth, sm, scale)) == mp.quad(integrand, points)
+            intervals += len(points) - 1
+    if depth > 1:  # (at depth 1 the integrand rises: each level scales it by its own end, so nothing is shared)
+        assert len(integrators._INTERVALS) < intervals
