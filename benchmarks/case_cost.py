@@ -7,8 +7,10 @@
   smallest affordable init (``tests/unit/test_smallest_init.py``, the search's specification) and without the
   evaluation caches; the benchmark checks that both draws give the same cases.
 * Numeric checks: thm1's per-case checks on ``--cases`` cases (seconds per case, training excluded: the models
-  train once, untimed), with and without the memo of closed-form evaluations; the outcomes must be identical.
-* ``--full``: ``thm1 --cases 100`` run in process, before (bisection, no caches) and after.
+  train once, untimed), with and without the memo of closed-form evaluations, the float64 start of σ(t)'s
+  inversion and the quadrature intervals shared between levels; the outcomes must be identical. (Halley's step,
+  which replaced Newton's in that inversion, is in both.)
+* ``--full``: ``thm1 --cases 100`` run in process, before (as above) and after.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import importlib.util
 import time
 from pathlib import Path
 
-from numerics import toy
+from numerics import integrators, toy
 from verify import runner, strategies
 from verify.claim import Run, for_claim
 from verify.claims import sensing, thm1, thm2
@@ -29,23 +31,29 @@ SPECIFICATION = Path(__file__).resolve().parents[1] / "tests" / "unit" / "test_s
 
 @contextlib.contextmanager
 def before():
-    """The code as it was: bisection for the smallest init, no cache of horizons, no memo of evaluations."""
+    """The code as it was: bisection for the smallest init, no cache of horizons, no memo of evaluations, no
+    float64 start for the inversion σ(t) (its low-precision stage instead), no quadrature intervals shared."""
     spec = importlib.util.spec_from_file_location("smallest_init_specification", SPECIFICATION)
     specification = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(specification)
-    saved = strategies.smallest_init, sensing.smallest_init, strategies._horizon, toy._evaluated
+    saved = (strategies.smallest_init, sensing.smallest_init, strategies._horizon, toy._evaluated, toy._float_logit,
+             integrators._KEPT_INTERVALS)
     strategies.smallest_init = sensing.smallest_init = specification.bisection_smallest_init
     strategies._horizon, toy._evaluated = strategies._horizon.__wrapped__, toy._evaluated.__wrapped__
+    toy._float_logit = lambda *_: None
+    integrators._KEPT_INTERVALS = 0  # every interval's sum dropped before the next is kept
     try:
         yield
     finally:
-        strategies.smallest_init, sensing.smallest_init, strategies._horizon, toy._evaluated = saved
+        (strategies.smallest_init, sensing.smallest_init, strategies._horizon, toy._evaluated, toy._float_logit,
+         integrators._KEPT_INTERVALS) = saved
 
 
 def fresh():
     """Empty caches, so that "after" gains nothing from what "before" computed."""
     strategies._horizon.cache_clear()
     toy._evaluated.cache_clear()
+    integrators._INTERVALS.clear()
 
 
 def timed(work) -> tuple:

@@ -210,7 +210,7 @@ def _halley_logit(t: Fraction, n: int, star: Fraction, s0: Fraction, wdps: int, 
             return _time_to(max(exact_s, s0), n, star, s0, wdps) - target_time, s
 
         lo, hi = _logit(s0, star), mp.inf  # residual(lo) = -t < 0
-        y = None if start is None else mp.mpf(start)
+        y = None if start is None else max(mp.mpf(start), lo)  # left of the init t(y) is flat (σ clamped to σ0)
         if y is None:  # march right with doubling steps until t(y) >= t
             y, width = lo + 1, mp.mpf(1)
             while residual(y)[0] < 0:
@@ -251,13 +251,16 @@ def _halley_logit(t: Fraction, n: int, star: Fraction, s0: Fraction, wdps: int, 
 
 
 def _float_logit(t: Fraction, n: int, star: Fraction, s0: Fraction, guess) -> float | None:
-    """A start for ``_halley_logit``: y with t(y) = t to ~13 digits by Halley's iteration on ``float_time_to``'s
-    closed form in float64, from ``guess`` or from init. None where float64 cannot locate it: a time or G(σ0)
-    beyond float64, G(σ) − G(σ0) cancelling on a long plateau (no convergence), or σ indistinguishable from σ*."""
+    """A start for ``_halley_logit``: y with t(y) = t as closely as float64 locates it, by Halley's iteration on
+    ``float_time_to``'s closed form, from ``guess`` or from init. About 13 digits; fewer where float64's t(y) is
+    noisy: after a long plateau (t's rounding, amplified by σ̇·t/σ) and next to σ* (σ's rounding, amplified by
+    σ*/(σ* − σ)), where the iteration stops once its steps no longer shrink. None where a time or G(σ0) is beyond
+    float64, or σ rounds to σ*."""
     antiderivative = _compiled("antiderivative", n, (toy_symbols.sigma, toy_symbols.target), _FLOAT64)
     sm, p, time = float(star), 2 / n - 1, float(t)
     lowest = math.log(float(s0)) - math.log(float(star - s0))
     y = lowest if guess is None else math.log(float(guess)) - math.log(float(star - guess))
+    previous = math.inf
     with np.errstate(all="ignore"):
         origin = antiderivative(float(s0), sm)
         for _ in range(100):
@@ -266,9 +269,11 @@ def _float_logit(t: Fraction, n: int, star: Fraction, s0: Fraction, guess) -> fl
             if not (math.isfinite(value) and 0 < gap and s < sm):
                 return None
             delta, curving = value / (s**p / (n * sm)), p * gap
-            step = delta / (1 - delta * curving / 2) if abs(delta * curving) <= 1 else delta
-            y = max(y - step, lowest)
-            if abs(step) <= 1e-13 * (1 + abs(y)):
+            step = abs(delta / (1 - delta * curving / 2) if abs(delta * curving) <= 1 else delta)
+            if step > previous / 2 and step < 1e-3 * (1 + abs(y)):  # close, and no longer converging: the noise
+                return y
+            y, previous = max(y - math.copysign(step, delta), lowest), step
+            if step <= 1e-13 * (1 + abs(y)):
                 return y
     return None
 

@@ -70,6 +70,20 @@ def test_newton_converges_from_far_right_of_the_root():
         assert abs(toy._from_logit(y, star) / to_mpf(star) - mp.mpf(1) / 2) <= mp.mpf(10) ** -15
 
 
+@pytest.mark.parametrize("start", [None, "init", -30, 0, 40, 300])
+def test_the_iteration_finds_sigma_from_any_start(start):
+    """The float64 start is only a start: from none (the march from the init), from just right of the init, from
+    far left or right of the root (where t(y) is flat, σ ≈ σ*, and a step lands far left, past the init: the
+    bracket's bisection takes over), the safeguarded iteration ends at the root, to its digits."""
+    star, init, level = Fraction(3, 2), Fraction(1, 10**6), Fraction(3, 4)
+    time = Fraction(mp.nstr(toy.time_to(level, depth=5, target=star, init=init, dps=80), 80))
+    with mp.workdps(60):
+        lowest = toy._logit(init, star)
+        first = {None: None, "init": lowest + mp.mpf(10) ** -30}.get(start, start)
+        y = toy._halley_logit(time, 5, star, init, 60, first, 40)
+        assert_digits(toy._from_logit(y, star), level, 40)
+
+
 # the guess -------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("guess", ["0.69834", "1e-9", "0.9999999", "5", 0])
 def test_a_guess_only_speeds_up_sigma_at(guess):
@@ -95,6 +109,24 @@ def test_sigma_at_polishes_its_float64_start_with_two_evaluations(monkeypatch, d
     calls = _evaluations_of_t(monkeypatch)
     toy.sigma_at(50, depth=4, target=1, init="1e-4", dps=dps, guess=guess)
     assert len(calls) == 2 and min(calls) > dps
+
+
+@pytest.mark.parametrize("depth", [3, 4, 7, 12])
+@pytest.mark.parametrize("init", [Fraction(1, 10), Fraction(1, 10**4), Fraction(1, 10**12)])
+def test_sigma_at_starts_from_float64_everywhere_float64_resolves_sigma(monkeypatch, depth, init):
+    """From σ = 2σ0 to within 1e-12 of σ* (where float64's σ has 4 digits of σ* − σ left), after plateaus up to
+    t ≈ 7e8 (where float64's t(y) has ~6 digits): at most three evaluations of t at full precision, none at a lower
+    one, and σ to its dps digits. At dps 100 (115 working digits) Halley's tripling takes a start of 6 digits past
+    them in three steps (6 → 18 → 54, and 162 predicted), one of 13 in two, one of 3 only in four."""
+    star = Fraction(3, 2)
+    for fraction in (Fraction(1, 10**3), Fraction(1, 2), Fraction(99, 100), 1 - Fraction(1, 10**6), 1 - Fraction(1, 10**12)):
+        level = max(2 * init, star * fraction)
+        time = Fraction(mp.nstr(toy.time_to(level, depth=depth, target=star, init=init, dps=140), 140))
+        calls = _evaluations_of_t(monkeypatch)
+        value = toy.sigma_at(time, depth=depth, target=star, init=init, dps=100)
+        assert len(calls) <= 3 and min(calls) > 100, (fraction, calls)
+        assert_digits(value, level, 100)
+        monkeypatch.undo()
 
 
 def test_a_guess_saves_evaluations_where_float64_cannot_locate_sigma(monkeypatch):
