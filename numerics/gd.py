@@ -110,26 +110,25 @@ def _replay(marks, n, star, s0, eta):
     sm, h = to_mpf(star), to_mpf(eta)
     curvature = n * sm ** (2 - mp.mpf(2) / n)
     w = mp.root(to_mpf(s0), n)
-    drift = f0 = _f(w, n, sm)
+    power = w ** (n - 1)  # w^{N−1}, shared by f(w) = w^{N−1}(σ* − w^N) and σ̇ = N w^{N−1} f(w)
+    drift = f0 = power * (sm - power * w)
     sigmas, deviations, amplifications = [], [], []
     deviation, amplification, k = mp.mpf(0), mp.mpf(0), 0
     for mark in marks:
         while k < mark:
             w_next = w + h * drift
-            drift_next = _f(w_next, n, sm)
+            power_next = w_next ** (n - 1)
+            drift_next = power_next * (sm - power_next * w_next)
             # A_{k+1} = (A_k + 1) · (f(w_{k+1})/w_{k+1}) / (f(w_k)/w_k); at the fixed point (w stops moving
             # at this precision) the ratio is the map's derivative 1 − η N σ*^{2−2/N}.
             ratio = drift_next * w / (drift * w_next) if w_next != w else 1 - h * curvature
             amplification = (amplification + 1) * ratio
-            w, drift, k = w_next, drift_next, k + 1
+            w, power, drift, k = w_next, power_next, drift_next, k + 1
             if drift:
-                rate = n * w ** (n - 1) * drift  # σ̇ = N w^{N−1} f(w)
+                rate = n * power * drift  # σ̇ = N w^{N−1} f(w)
                 deviation = max(deviation, h / 2 * rate * abs(mp.log(drift / f0)))
         sigmas.append(w**n)
         deviations.append(deviation)
         amplifications.append(amplification)
     return sigmas, deviations, amplifications
 
-
-def _f(w, n, sm):
-    return w ** (n - 1) * (sm - w**n)
