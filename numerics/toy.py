@@ -216,7 +216,7 @@ def _halley_logit(t: Fraction, n: int, star: Fraction, s0: Fraction, wdps: int, 
             while residual(y)[0] < 0:
                 lo, y, width = y, y + 2 * width, 2 * width
         # Done when the candidate's error is below the tolerance squared (what a Newton step within the tolerance
-        # used to leave) or below the working precision's last digit, whichever is larger.
+        # leaves) or below the working precision's last digit, whichever is larger.
         tolerance = mp.mpf(10) ** -digits
         converged = max(tolerance**2, mp.mpf(10) ** -wdps)
         for _ in range(500):
@@ -225,14 +225,12 @@ def _halley_logit(t: Fraction, n: int, star: Fraction, s0: Fraction, wdps: int, 
                 lo = y
             else:
                 hi = y
-            # Halley's step, cubically convergent: t'(y) = σ^p/(N σ*) and t''/t' = p(1 − σ/σ*), both cheap next
-            # to t(y), whose 2F1 dominates. Far from the root (|δ t''/t'| > 1) it takes Newton's step instead.
-            # t(y) is concave: Newton from the left stays left of the root, from the right it lands left of it,
+            # Halley's step: t'(y) = σ^p/(N σ*) and t''/t' = p(1 − σ/σ*), both cheap next to t(y), whose 2F1
+            # dominates. t(y) is concave: Newton from the left stays left of the root, from the right it lands left of it,
             # so the bracket [lo, hi] only guards against rounding and a start far to the right.
             stepped = mp.isfinite(value)
             if stepped:
-                delta, curving = value / (s**p / (n * sm)), p * (1 - s / sm)
-                candidate = y - (delta / (1 - delta * curving / 2) if abs(delta * curving) <= 1 else delta)
+                candidate = y - _halley_step(value / (s**p / (n * sm)), p * (1 - s / sm))
             else:
                 candidate = (lo + hi) / 2
             if not (lo < candidate < hi or candidate == y):  # (a step below y's last digit: converged)
@@ -254,13 +252,16 @@ def _float_logit(t: Fraction, n: int, star: Fraction, s0: Fraction, guess) -> fl
     """A start for ``_halley_logit``: y with t(y) = t as closely as float64 locates it, by Halley's iteration on
     ``float_time_to``'s closed form, from ``guess`` or from init. About 13 digits; fewer where float64's t(y) is
     noisy: after a long plateau (t's rounding, amplified by σ̇·t/σ) and next to σ* (σ's rounding, amplified by
-    σ*/(σ* − σ)), where the iteration stops once its steps no longer shrink. None where a time or G(σ0) is beyond
-    float64, or σ rounds to σ*."""
+    σ*/(σ* − σ)), where the iteration stops once its steps no longer shrink. None where a parameter, a time or
+    G(σ0) is beyond float64's range, or σ rounds to σ*."""
+    start = s0 if guess is None else guess
+    try:
+        sm, time = float(star), float(t)
+        lowest, y = (math.log(float(x)) - math.log(float(star - x)) for x in (s0, start))
+    except (OverflowError, ValueError):  # beyond float64 (a log of 0: an init or a gap to σ* below its range)
+        return None
     antiderivative = _compiled("antiderivative", n, (toy_symbols.sigma, toy_symbols.target), _FLOAT64)
-    sm, p, time = float(star), 2 / n - 1, float(t)
-    lowest = math.log(float(s0)) - math.log(float(star - s0))
-    y = lowest if guess is None else math.log(float(guess)) - math.log(float(star - guess))
-    previous = math.inf
+    p, previous = 2 / n - 1, math.inf
     with np.errstate(all="ignore"):
         origin = antiderivative(float(s0), sm)
         for _ in range(100):
@@ -268,14 +269,19 @@ def _float_logit(t: Fraction, n: int, star: Fraction, s0: Fraction, guess) -> fl
             value = float(antiderivative(s, sm) - origin) - time
             if not (math.isfinite(value) and 0 < gap and s < sm):
                 return None
-            delta, curving = value / (s**p / (n * sm)), p * gap
-            step = abs(delta / (1 - delta * curving / 2) if abs(delta * curving) <= 1 else delta)
-            if step > previous / 2 and step < 1e-3 * (1 + abs(y)):  # close, and no longer converging: the noise
+            step = _halley_step(value / (s**p / (n * sm)), p * gap)
+            if previous / 2 < abs(step) < 1e-3 * (1 + abs(y)):  # close, and no longer converging: the noise
                 return y
-            y, previous = max(y - math.copysign(step, delta), lowest), step
-            if step <= 1e-13 * (1 + abs(y)):
+            y, previous = max(y - step, lowest), abs(step)
+            if abs(step) <= 1e-13 * (1 + abs(y)):
                 return y
     return None
+
+
+def _halley_step(delta, curving):
+    """Halley's step for t(y) − t, given Newton's step δ = (t(y) − t)/t' and t''/t': δ/(1 − δ t''/(2t')), cubically
+    convergent; Newton's δ where |δ t''/t'| > 1, far from the root, where Halley's denominator could vanish."""
+    return delta / (1 - delta * curving / 2) if abs(delta * curving) <= 1 else delta
 
 
 def _fraction(x) -> Fraction:

@@ -104,8 +104,8 @@ def _evaluations_of_t(monkeypatch) -> list:
 @pytest.mark.parametrize("guess", [None, "0.69", "0.9"])
 def test_sigma_at_polishes_its_float64_start_with_two_evaluations(monkeypatch, dps, guess):
     """Halley's iteration in float64 gives ~13 digits of the logit; at full precision, one cubic step leaves ~40
-    and a second confirms them (a Newton step would leave ~26 and need a third, the plain march and bisection
-    many more)."""
+    and a second passes the working precision (at dps 100, 115 digits, a Newton step's 26 and 52 would need a
+    third; the plain march and bisection many more)."""
     calls = _evaluations_of_t(monkeypatch)
     toy.sigma_at(50, depth=4, target=1, init="1e-4", dps=dps, guess=guess)
     assert len(calls) == 2 and min(calls) > dps
@@ -127,6 +127,20 @@ def test_sigma_at_starts_from_float64_everywhere_float64_resolves_sigma(monkeypa
         assert len(calls) <= 3 and min(calls) > 100, (fraction, calls)
         assert_digits(value, level, 100)
         monkeypatch.undo()
+
+
+@pytest.mark.parametrize("depth, target, init, level", [
+    (3, 1, Fraction(1, 10**400), Fraction(1, 10**300)),  # an init below float64's range
+    (4, 1, Fraction(1, 10**400), Fraction(1, 2)),  # and a time beyond it (t ≈ 1e200 ... 1e300)
+    (3, 10**400, 1, Fraction(10**400, 2)),  # a target beyond it
+])
+def test_sigma_at_inverts_beyond_float64s_range(depth, target, init, level):
+    """The float64 start gives way (None) to the low-precision stage where a parameter or the time is not a
+    float64 number (it once raised: a log of 0, an overflow). The time is passed exactly: σ(t) is conditioned by
+    σ̇·t/σ, up to 1e300 here."""
+    time = toy._fraction(toy.time_to(level, depth=depth, target=target, init=init, dps=700))
+    for guess in (None, level):
+        assert_digits(toy.sigma_at(time, depth=depth, target=target, init=init, dps=20, guess=guess), level, 20)
 
 
 def test_a_guess_saves_evaluations_where_float64_cannot_locate_sigma(monkeypatch):
