@@ -5,8 +5,10 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+import torch
 
 from numerics import sensing_data
+from verify.training import placement
 from verify.training import sensing as training
 from verify.training import toy as toy_training
 
@@ -91,3 +93,33 @@ def test_invalid_arguments_name_themselves(change, message):
     experiments = options.pop("experiments", [training.Experiment(**fields)])
     with pytest.raises(ValueError, match=message):
         training.train(experiments, options.pop("datasets"), **options)
+
+
+def test_large_datasets_train_in_programs_of_their_own_each_computing_what_it_computes_alone(monkeypatch):
+    """Datasets count as large here (LARGE_DATASET = 1): the three datasets train in two programs at once (on threads,
+    balanced by cost) and every recorded number is bit-for-bit what each dataset's experiments give in a call of their
+    own; at the real threshold these small datasets share one program."""
+    data = [_data(1, 30), _data(2, 40), _data(3, 25)]
+    experiments = [_gaussian(4, 2, 0.01, 0.02, (0, 50, 200), levels=(1.5, 1.0)),
+                   _gaussian(7, 3, 0.02, 0.01, (0, 120), dataset=2, levels=(1.0,)),
+                   _gaussian(5, 3, 0.02, 0.01, (0, 300), samples=20, dataset=1, levels=(1.5,)),
+                   _gaussian(6, 1, 0.01, 0.05, (0, 100, 150, 160), dataset=1)]
+    programs = []
+
+    def counted(work, where):
+        programs.append(len(work))
+        return placement.concurrently(work, where)
+
+    monkeypatch.setattr(training, "concurrently", counted)
+    training.train(experiments, data, device="cpu")
+    monkeypatch.setattr(training, "LARGE_DATASET", 1)
+    batch = training.train(experiments, data, device="cpu")
+    assert programs == [1, min(2, placement.lanes(torch.device("cpu")))]
+    for dataset in range(3):
+        members = [b for b, e in enumerate(experiments) if e.dataset == dataset]
+        alone = training.train([experiments[b] for b in members], data, device="cpu")
+        slots = alone.singular.shape[1]
+        assert np.array_equal(batch.singular[members, :slots], alone.singular, equal_nan=True)
+        assert np.isnan(batch.singular[members, slots:]).all()
+        for field in ("crossings", "initial", "final", "loss", "finite"):
+            assert np.array_equal(getattr(batch, field)[members], getattr(alone, field)), field

@@ -1,6 +1,9 @@
 """Batched torch training: exact isotropic inputs, batch independence, per-case steps, devices."""
 
+import os
+import threading
 from fractions import Fraction
+from functools import partial
 
 import numpy as np
 import pytest
@@ -96,6 +99,46 @@ def test_device_and_dtype_choices():
     run = training.train([training.Experiment(2, (Fraction(1),), Fraction(1, 10), Fraction(1, 10), (0, 100))],
                          dtype="float32")
     assert run.dtype == "float32" and abs(run.sigma[0, 1, 0] - 1) < 1e-3
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="programs run at once on a machine with two cores")
+def test_programs_run_at_once_on_the_cpu_each_on_one_thread_results_in_order():
+    """Two programs that each wait for the other pass a two-party barrier only when they run at the same time (one
+    after another, the first times out); a third waits for a free thread. On a GPU they run one after another."""
+    barrier, seen = threading.Barrier(2, timeout=10), []
+
+    def program(value, wait):
+        if wait:
+            barrier.wait()
+        seen.append((torch.get_num_threads(), threading.current_thread() is threading.main_thread()))
+        return value
+
+    programs = [partial(program, "a", True), partial(program, "b", True), partial(program, "c", False)]
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        assert placement.concurrently(programs, torch.device("cpu")) == ["a", "b", "c"]
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    assert seen == [(1, False)] * 3
+    seen.clear()
+    assert placement.concurrently(programs[2:] * 2, torch.device("cuda")) == ["c", "c"]  # no tensor: no GPU needed
+    assert [on_main for _, on_main in seen] == [True, True]
+    with pytest.raises(ValueError, match="boom"):
+        placement.concurrently([partial(program, "d", False), partial(_fails, "boom")], torch.device("cpu"))
+
+
+def test_balanced_parts_put_the_costliest_first_onto_the_lightest():
+    costs = {"a": 5, "b": 4, "c": 3, "d": 3, "e": 1}
+    assert placement.balanced(costs, 2) == [["a", "d"], ["b", "c", "e"]]  # 8 and 8
+    assert placement.balanced(costs, 3) == [["c", "d"], ["a"], ["b", "e"]]  # 6, 5, 5: the costliest part first
+    assert placement.balanced(costs, 9) == [["a"], ["b"], ["c"], ["d"], ["e"]]
+    assert placement.balanced({"a": 1}, 1) == [["a"]]
+
+
+def _fails(message):
+    raise ValueError(message)
 
 
 def test_one_thread_on_cpu_restores_the_thread_count_even_after_an_error():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -65,3 +67,38 @@ def placed(device: str, dtype: str):
     kind, where = torch_dtype(dtype), select_device(device)
     with one_thread_on_cpu(where):
         yield kind, where
+
+
+def lanes(where: torch.device) -> int:
+    """How many training programs run at once on ``where`` (``concurrently``): the process's cores on the CPU, one on
+    a GPU."""
+    if where.type != "cpu":
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def balanced(costs: dict, parts: int) -> list:
+    """The keys of ``costs`` in at most ``parts`` non-empty lists of nearly equal total cost (each key to the lightest
+    list so far, costliest first), costliest list first."""
+    lists = [[] for _ in range(min(parts, len(costs)))]
+    totals = [0.0] * len(lists)
+    for key in sorted(costs, key=lambda key: -costs[key]):
+        lightest = totals.index(min(totals))
+        lists[lightest].append(key)
+        totals[lightest] += costs[key]
+    return [lists[i] for i in sorted(range(len(lists)), key=lambda i: -totals[i])]
+
+
+def concurrently(programs, where: torch.device) -> list:
+    """The results of independent training programs (callables without arguments), in order.
+
+    On the CPU the programs run at once, one Python thread per core of the process (``lanes``), each on one intra-op
+    thread (see ``one_thread_on_cpu``): torch's kernels release the GIL, so programs that share no tensor use every
+    core without a spinning thread pool, and each computes exactly what it computes alone. A free thread takes the
+    next program: give them in descending cost. On a GPU they run one after another.
+    """
+    if lanes(where) == 1 or len(programs) == 1:
+        return [program() for program in programs]
+    # a thread starts with its creator's count: the pool's threads are made inside the block
+    with one_thread_on_cpu(where), ThreadPoolExecutor(min(lanes(where), len(programs))) as pool:
+        return list(pool.map(lambda program: program(), programs))

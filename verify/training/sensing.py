@@ -10,13 +10,15 @@ whose population version under Gaussian A is ½‖W − W*‖²_F (E⟨A, Δ⟩�
 step size η is the project's gradient flow at time t = η k, up to O(η) (the same convention as
 ``verify.training.toy``): aligned singular values follow dσ/dt = N σ^{2−2/N}(σ* − σ).
 
-All experiments train in one tensor program: factors of shape (experiments, max depth, d, d), the
-layers beyond an experiment's depth held at the identity (as ``verify.training.toy`` holds padded layers
-at 1). Measurements come as datasets shared by experiments: a step reads each dataset once and
-multiplies it with the stacked W of all its experiments. A 1500 × 2500 dataset is 30 MB, and a step
-costs about one pass over it per matrix-vector product, so batching pays through the sharing: with a
-private copy per experiment (the plain (experiments, n, d²) layout, which one dataset per experiment
-gives) a batch is no faster than a loop on a 2-core CPU (``benchmarks/batched_sensing.py``).
+Experiments train in one tensor program: factors of shape (experiments, max depth, d, d), the layers beyond
+an experiment's depth held at the identity. Measurements come as datasets shared by experiments: a step reads
+each dataset once and multiplies it with the stacked W of all its experiments. A 1500 × 2500 dataset is 30 MB,
+and a step costs about one pass over it per matrix-vector product, so batching pays through the sharing: with a
+private copy per experiment (the plain (experiments, n, d²) layout, which one dataset per experiment gives) a
+batch is no faster than a loop on a 2-core CPU (``benchmarks/batched_sensing.py``). Experiments on different
+datasets share nothing: when there are large datasets, the datasets are split between programs that run at once,
+one per CPU core, each computing exactly what it computes alone (the sensing claim's default run: 2.2× faster
+than one program, the same bits).
 
 Data and initial layers are made in NumPy by ``numerics.sensing_data``.
 """
@@ -25,15 +27,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
 
 from numerics import arguments
 
-from .placement import Placed, placed
+from .placement import Placed, balanced, concurrently, lanes, placed
 
 MAX_DEPTH = 16  # the depth limit of matrix-sensing training: N d × d layers per experiment and step
+# Datasets of this many numbers or more have programs of their own, run at once. A chosen constant: where a step's
+# products read ~2 MB or more their kernels (GIL released) outlast the Python that issues a step's ops (GIL held);
+# programs of small datasets only contend for the GIL (nuclear-norm's 12 tiny datasets in two threads: 1.5× slower).
+LARGE_DATASET = 1 << 18
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,30 +84,48 @@ class Runs(Placed):
 
 
 def train(experiments, datasets, *, top=5, device="auto", dtype="float64") -> Runs:
-    """Train every experiment at once and record the ``top`` singular values at its ``record`` steps.
+    """Train every experiment and record the ``top`` singular values at its ``record`` steps.
 
     ``datasets`` is a list of (n_s, d²) arrays of flattened measurement matrices; experiments that share a
-    dataset are multiplied with it together, reading it once per step.
+    dataset train in one tensor program, reading it once per step. With ``LARGE_DATASET`` or larger datasets, the
+    datasets are split between up to one program per CPU core, balanced by the rows read over the training, and
+    the programs run at once (``placement.concurrently``).
     """
     experiments = list(experiments)
     size = _validate(experiments, datasets, top)
     samples = [np.shape(datasets[e.dataset])[0] if e.samples is None else e.samples for e in experiments]
     order = sorted(range(len(experiments)), key=lambda b: -max(experiments[b].record))  # longest first
+    # a step reads the rows its experiments use of each dataset, for as many steps as the longest takes
+    costs = {s: max(samples[b] * max(experiments[b].record) for b in order if experiments[b].dataset == s)
+             for s in sorted({e.dataset for e in experiments})}
+    slots = max(len(e.record) for e in experiments)
     with placed(device, dtype) as (kind, where):
-        arrays = _train([experiments[b] for b in order], datasets, [samples[b] for b in order], top, size, kind, where)
-    singular, crossings, initial, final, loss, finite = (array[np.argsort(order)] for array in arrays)
+        tensors = {s: torch.as_tensor(np.asarray(datasets[s], dtype=np.float64), dtype=kind).to(where) for s in costs}
+        large = sum(np.size(datasets[s]) >= LARGE_DATASET for s in costs)
+        groups = [[b for b in order if experiments[b].dataset in part]
+                  for part in balanced(costs, max(1, min(lanes(where), large)))]
+        parts = concurrently([partial(_train, [experiments[b] for b in group], tensors, [samples[b] for b in group],
+                                      top, size, kind, where) for group in groups], where)
+    singular = np.full((len(experiments), slots, top), np.nan)
+    crossings = np.full((len(experiments), top), -1)
+    initial, final = (np.full((len(experiments), size, size), np.nan) for _ in range(2))
+    loss, finite = np.full(len(experiments), np.nan), np.zeros(len(experiments), dtype=bool)
+    for group, (group_singular, *arrays) in zip(groups, parts):
+        singular[group, : group_singular.shape[1]] = group_singular
+        for whole, array in zip((crossings, initial, final, loss, finite), arrays):
+            whole[group] = array
     return Runs(tuple(tuple(int(k) for k in e.record) for e in experiments), singular, crossings, initial, final,
                 loss, finite=finite, device=str(where), dtype=dtype)
 
 
 def _train(experiments, measurements, samples, top, size, torch_dtype, where):
     """The training loop, experiments ordered longest first: at step k the first ``live`` experiments are
-    recorded or stepped and the first ``moving`` of them are stepped, so every tensor op works on a prefix."""
+    recorded or stepped and the first ``moving`` of them are stepped, so every tensor op works on a prefix.
+    ``measurements`` maps a dataset's index to its tensor."""
     count, area = len(experiments), size * size
     depths, datasets = [e.depth for e in experiments], [e.dataset for e in experiments]
     record = [e.record for e in experiments]
     deepest = max(depths)
-    sensing = [torch.as_tensor(np.asarray(m, dtype=np.float64), dtype=torch_dtype).to(where) for m in measurements]
     star = torch.as_tensor(np.stack([np.asarray(e.target, dtype=np.float64).reshape(area) for e in experiments]),
                            dtype=torch_dtype, device=where)
     longest = max(samples)
@@ -108,7 +133,7 @@ def _train(experiments, measurements, samples, top, size, torch_dtype, where):
     mask = (torch.arange(longest, device=where)[None, :] < torch.tensor(samples, device=where)[:, None]).to(torch_dtype)
     labels = torch.zeros((count, longest), dtype=torch_dtype, device=where)
     for b in range(count):
-        labels[b, : samples[b]] = sensing[datasets[b]][: samples[b]] @ star[b]
+        labels[b, : samples[b]] = measurements[datasets[b]][: samples[b]] @ star[b]
     divisor = torch.tensor([float(n) for n in samples], dtype=torch_dtype, device=where)
     eta = torch.tensor([float(e.step) for e in experiments], dtype=torch_dtype, device=where)
     ends = [max(r) for r in record]
@@ -131,7 +156,7 @@ def _train(experiments, measurements, samples, top, size, torch_dtype, where):
         """Per dataset, for the first ``live`` experiments: their positions, rows read, masks and labels."""
         if live not in blocks:
             blocks[live] = []
-            for dataset, matrix in enumerate(sensing):
+            for dataset, matrix in measurements.items():
                 members = [b for b in range(live) if datasets[b] == dataset]
                 if members:
                     rows, at = max(samples[b] for b in members), torch.tensor(members, device=where)
