@@ -4,7 +4,9 @@ proportion to its share of the cores.
 Pools that wait by spinning (OpenMP, OpenBLAS, torch's intra-op pool) degrade far beyond their share when
 another job holds the cores: a two-thread pool on a loaded 2-core machine made a quick run 10–100× slower,
 and the batched tensor programs here are too small to gain from a second thread anyway (training already ran
-on one intra-op thread). Parallelism comes from processes instead (pytest-xdist workers, Dask workers).
+on one intra-op thread). Parallelism comes from processes instead (pytest-xdist workers, Dask workers), and from
+plain Python threads, which never spin, for independent training programs of large kernels
+(``verify.training.placement.concurrently``).
 
 ``single_threaded()`` must run before NumPy, SciPy or torch is imported (the BLAS and OpenMP pools read
 these variables once, at load time); a variable the user has set is left alone.
