@@ -89,6 +89,7 @@ def test_divergence_is_flagged_not_hidden():
 
 
 def test_device_and_dtype_choices():
+    assert placement.select_device() == torch.device("cuda" if torch.cuda.is_available() else "cpu")  # auto
     with pytest.raises(ValueError, match="device="):
         placement.select_device("tpu")
     if not torch.cuda.is_available():
@@ -125,15 +126,20 @@ def test_programs_run_at_once_on_the_cpu_each_on_one_thread_results_in_order():
     seen.clear()
     assert placement.concurrently(programs[2:] * 2, torch.device("cuda")) == ["c", "c"]  # no tensor: no GPU needed
     assert [on_main for _, on_main in seen] == [True, True]
+    assert placement.concurrently(programs[:2], torch.device("cpu")) == ["a", "b"]  # two programs: two threads
     with pytest.raises(ValueError, match="boom"):
         placement.concurrently([partial(program, "d", False), partial(_fails, "boom")], torch.device("cpu"))
+    if placement.lanes(torch.device("cpu")) == 2:  # no more at once than lanes: three never meet
+        crowd = threading.Barrier(3, timeout=2)
+        with pytest.raises(threading.BrokenBarrierError):
+            placement.concurrently([crowd.wait] * 3, torch.device("cpu"))
 
 
 def test_balanced_parts_put_the_costliest_first_onto_the_lightest():
-    costs = {"a": 5, "b": 4, "c": 3, "d": 3, "e": 1}
-    assert placement.balanced(costs, 2) == [["a", "d"], ["b", "c", "e"]]  # 8 and 8
-    assert placement.balanced(costs, 3) == [["c", "d"], ["a"], ["b", "e"]]  # 6, 5, 5: the costliest part first
-    assert placement.balanced(costs, 9) == [["a"], ["b"], ["c"], ["d"], ["e"]]
+    costs = {"e": 5, "d": 4, "c": 3, "b": 3, "a": 1}  # names in the opposite order to the costs
+    assert placement.balanced(costs, 2) == [["e", "b"], ["d", "c", "a"]]  # 8 and 8
+    assert placement.balanced(costs, 3) == [["c", "b"], ["e"], ["d", "a"]]  # 6, 5, 5: the costliest part first
+    assert placement.balanced(costs, 9) == [["e"], ["d"], ["c"], ["b"], ["a"]]
     assert placement.balanced({"a": 1}, 1) == [["a"]]
 
 
