@@ -226,8 +226,8 @@ def _halley_logit(t: Fraction, n: int, star: Fraction, s0: Fraction, wdps: int, 
             else:
                 hi = y
             # Halley's step: t'(y) = σ^p/(N σ*) and t''/t' = p(1 − σ/σ*), both cheap next to t(y), whose 2F1
-            # dominates. t(y) is concave: Newton from the left stays left of the root, from the right it lands left of it,
-            # so the bracket [lo, hi] only guards against rounding and a start far to the right.
+            # dominates. t(y) is concave: Newton from the left stays left of the root, from the right it lands left
+            # of it, so the bracket [lo, hi] only guards against rounding and a start far to the right.
             stepped = mp.isfinite(value)
             if stepped:
                 candidate = y - _halley_step(value / (s**p / (n * sm)), p * (1 - s / sm))
@@ -270,10 +270,12 @@ def _float_logit(t: Fraction, n: int, star: Fraction, s0: Fraction, guess) -> fl
             if not (math.isfinite(value) and 0 < gap and s < sm):
                 return None
             step = _halley_step(value / (s**p / (n * sm)), p * gap)
-            if previous / 2 < abs(step) < 1e-3 * (1 + abs(y)):  # close, and no longer converging: the noise
+            # Near the root (a step under 1e-3) a cubic step shrinks the next far below half of itself; one that does
+            # not is float64's noise in t(y), and y is as good as float64 locates it.
+            if previous / 2 < abs(step) < 1e-3 * (1 + abs(y)):
                 return y
             y, previous = max(y - step, lowest), abs(step)
-            if abs(step) <= 1e-13 * (1 + abs(y)):
+            if abs(step) <= 1e-13 * (1 + abs(y)):  # within a few units of float64's last digit (2.2e-16)
                 return y
     return None
 

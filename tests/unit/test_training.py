@@ -1,6 +1,5 @@
 """Batched torch training: exact isotropic inputs, batch independence, per-case steps, devices."""
 
-import os
 import threading
 from fractions import Fraction
 from functools import partial
@@ -102,7 +101,7 @@ def test_device_and_dtype_choices():
     assert run.dtype == "float32" and abs(run.sigma[0, 1, 0] - 1) < 1e-3
 
 
-@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="programs run at once on a machine with two cores")
+@pytest.mark.skipif(placement.lanes(torch.device("cpu")) < 2, reason="programs run at once on two cores or more")
 def test_programs_run_at_once_on_the_cpu_each_on_one_thread_results_in_order():
     """Two programs that each wait for the other pass a two-party barrier only when they run at the same time (one
     after another, the first times out); a third waits for a free thread. On a GPU they run one after another."""
@@ -129,10 +128,10 @@ def test_programs_run_at_once_on_the_cpu_each_on_one_thread_results_in_order():
     assert placement.concurrently(programs[:2], torch.device("cpu")) == ["a", "b"]  # two programs: two threads
     with pytest.raises(ValueError, match="boom"):
         placement.concurrently([partial(program, "d", False), partial(_fails, "boom")], torch.device("cpu"))
-    if placement.lanes(torch.device("cpu")) == 2:  # no more at once than lanes: three never meet
-        crowd = threading.Barrier(3, timeout=2)
-        with pytest.raises(threading.BrokenBarrierError):
-            placement.concurrently([crowd.wait] * 3, torch.device("cpu"))
+    assert placement.concurrently([], torch.device("cpu")) == []
+    crowd = placement.lanes(torch.device("cpu")) + 1  # no more at once than lanes: one program too many never meets
+    with pytest.raises(threading.BrokenBarrierError):
+        placement.concurrently([threading.Barrier(crowd, timeout=2).wait] * crowd, torch.device("cpu"))
 
 
 def test_balanced_parts_put_the_costliest_first_onto_the_lightest():
@@ -140,7 +139,10 @@ def test_balanced_parts_put_the_costliest_first_onto_the_lightest():
     assert placement.balanced(costs, 2) == [["e", "b"], ["d", "c", "a"]]  # 8 and 8
     assert placement.balanced(costs, 3) == [["c", "b"], ["e"], ["d", "a"]]  # 6, 5, 5: the costliest part first
     assert placement.balanced(costs, 9) == [["e"], ["d"], ["c"], ["b"], ["a"]]
-    assert placement.balanced({"a": 1}, 1) == [["a"]]
+    assert placement.balanced({"a": 1}, 1) == [["a"]] and placement.balanced({}, 2) == []
+    for parts in (0, 1.5):
+        with pytest.raises(ValueError, match="parts=.* must be an integer >= 1"):
+            placement.balanced(costs, parts)
 
 
 def _fails(message):

@@ -80,6 +80,8 @@ def lanes(where: torch.device) -> int:
 def balanced(costs: dict, parts: int) -> list:
     """The keys of ``costs`` in at most ``parts`` non-empty lists of nearly equal total cost (each key to the lightest
     list so far, costliest first), costliest list first."""
+    if not (type(parts) is int and parts >= 1):
+        raise ValueError(f"parts={parts!r} is invalid: must be an integer >= 1")
     lists = [[] for _ in range(min(parts, len(costs)))]
     totals = [0.0] * len(lists)
     for key in sorted(costs, key=lambda key: -costs[key]):
@@ -97,8 +99,9 @@ def concurrently(programs, where: torch.device) -> list:
     core without a spinning thread pool, and each computes exactly what it computes alone. A free thread takes the
     next program: give them in descending cost. On a GPU they run one after another.
     """
-    if lanes(where) == 1 or len(programs) == 1:
+    threads = min(lanes(where), len(programs))
+    if threads <= 1:
         return [program() for program in programs]
     # a thread starts with its creator's count: the pool's threads are made inside the block
-    with one_thread_on_cpu(where), ThreadPoolExecutor(min(lanes(where), len(programs))) as pool:
+    with one_thread_on_cpu(where), ThreadPoolExecutor(threads) as pool:
         return list(pool.map(lambda program: program(), programs))
