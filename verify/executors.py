@@ -84,8 +84,13 @@ class Processes:
         return unit.result()
 
     def cancel(self) -> None:
+        """Stop working on this run: the units not started are cancelled and the workers end at once. A worker would
+        otherwise finish its unit (and the one it fetched next) before the pool could close: a Ctrl-C reaches the
+        workers too, but a worker that has handled it goes on with the next unit."""
         for future in self._futures:
             future.cancel()
+        for process in list(self._pool._processes.values()):  # the pool has no public way to do it (Python < 3.14)
+            process.terminate()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

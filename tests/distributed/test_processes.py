@@ -4,6 +4,8 @@ import json
 import os
 import subprocess
 import sys
+import time
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
@@ -54,6 +56,23 @@ def _start_method(pool) -> str:
         return pool._pool._mp_context.get_start_method()
     finally:
         pool.close()
+
+
+def test_cancelling_ends_the_workers_and_their_units_at_once():
+    """On a Ctrl-C the CLI cancels the run: the workers end in the middle of their units (half-minute sleeps that
+    would otherwise finish before the pool could close), and the units never complete."""
+    pool = executors.Processes(2)
+    try:
+        units = [pool.submit(time.sleep, 30) for _ in range(4)]  # two running, two waiting
+        while len(pool._pool._processes) < 2 or not any(unit.running() for unit in units):
+            time.sleep(0.01)
+        workers = list(pool._pool._processes.values())
+        pool.cancel()
+    finally:
+        pool.close()
+    assert workers and not any(process.is_alive() for process in workers)
+    for unit in units:
+        assert unit.cancelled() or isinstance(unit.exception(), BrokenProcessPool)
 
 
 def test_the_cli_runs_chunks_on_processes_when_it_has_more_than_one_core(monkeypatch):

@@ -82,9 +82,10 @@ WORDS = ["thm1", "thm2", "all", "list", "thm9", "--json", "--profile", "quick", 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(words=st.lists(st.sampled_from(WORDS), max_size=7))
 @example(words=["thm1", "--plot", "float16"])  # a directory named float16 is a valid place for figures
-def test_cli_arguments(words, capsys, monkeypatch):
+def test_cli_arguments(words, capsys, monkeypatch, tmp_path):
     """Valid argument lists reach the runner (stubbed here: real runs are tested elsewhere); every other
     list exits 2 with exactly one line on stderr and no traceback."""
+    monkeypatch.chdir(tmp_path)  # '--plot thm1' makes the directory thm1: here, not in the checkout
     reached = []
 
     def stub(claim, settings_, executor=None):

@@ -1,6 +1,7 @@
 """Batched deep matrix sensing in torch, against independent references: the toy model's own trainer,
 NumPy's closed form of linear gradient descent, and the same experiment trained alone."""
 
+import threading
 from fractions import Fraction
 
 import numpy as np
@@ -110,6 +111,14 @@ def test_large_datasets_train_in_programs_of_their_own_each_computing_what_it_co
         programs.append(len(work))
         return placement.concurrently(work, where)
 
+    def stopped(work, where):  # as concurrently asks its programs to stop on a Ctrl-C
+        stopping = threading.Event()
+        stopping.set()
+        return [program(stopping) for program in work]
+
+    monkeypatch.setattr(training, "concurrently", stopped)
+    with pytest.raises(placement.Stopped, match="stopped at step 0 of 300"):
+        training.train(experiments, data, device="cpu")
     monkeypatch.setattr(training, "concurrently", counted)
     training.train(experiments, data, device="cpu")
     monkeypatch.setattr(training, "LARGE_DATASET", 1)

@@ -1,6 +1,8 @@
 """Batched torch training: exact isotropic inputs, batch independence, per-case steps, devices."""
 
+import signal
 import threading
+import time
 from fractions import Fraction
 from functools import partial
 
@@ -107,7 +109,8 @@ def test_programs_run_at_once_on_the_cpu_each_on_one_thread_results_in_order():
     after another, the first times out); a third waits for a free thread. On a GPU they run one after another."""
     barrier, seen = threading.Barrier(2, timeout=10), []
 
-    def program(value, wait):
+    def program(value, wait, stopping):
+        assert not stopping.is_set()
         if wait:
             barrier.wait()
         seen.append((torch.get_num_threads(), threading.current_thread() is threading.main_thread()))
@@ -131,7 +134,58 @@ def test_programs_run_at_once_on_the_cpu_each_on_one_thread_results_in_order():
     assert placement.concurrently([], torch.device("cpu")) == []
     crowd = placement.lanes(torch.device("cpu")) + 1  # no more at once than lanes: one program too many never meets
     with pytest.raises(threading.BrokenBarrierError):
-        placement.concurrently([threading.Barrier(crowd, timeout=2).wait] * crowd, torch.device("cpu"))
+        placement.concurrently([lambda stopping, meet=threading.Barrier(crowd, timeout=2): meet.wait()] * crowd,
+                               torch.device("cpu"))
+
+
+@pytest.mark.skipif(placement.lanes(torch.device("cpu")) < 2, reason="programs run at once on two cores or more")
+@pytest.mark.parametrize("ending", ["Ctrl-C", "a program's error"])
+def test_a_ctrl_c_or_an_error_stops_the_running_programs_at_their_next_step(ending):
+    """Programs that would poll for half a minute end at their next step once the wait is interrupted by a real SIGINT
+    to the main thread (a Ctrl-C reaches no other thread) or once a program fails, and the exception leaves. Programs
+    waiting for a free thread do not run (a thread freed by the failure may start one: it ends at its first step)."""
+    cpu, lanes = torch.device("cpu"), placement.lanes(torch.device("cpu"))
+    began, ended, busy = [], [], threading.Event()  # busy: every thread has a program
+
+    def begin(name):
+        began.append(name)
+        if len(began) == lanes:
+            busy.set()
+
+    def program(name, stopping):
+        begin(name)
+        for _ in range(3000):  # 30 s unless asked to stop
+            if stopping.is_set():
+                ended.append(name)
+                raise placement.Stopped()
+            time.sleep(0.01)
+        ended.append(f"{name} ran to its end")
+
+    def failing(stopping):
+        begin("failing")
+        busy.wait(10)
+        time.sleep(0.1)  # fails while the main thread waits for the programs (not before it gets there)
+        _fails("boom")
+
+    programs = [partial(program, name) for name in range(lanes + 2)]  # two too many: they wait for a free thread
+    if ending == "Ctrl-C":
+        def interrupt():
+            busy.wait(10)
+            time.sleep(0.1)  # for the main thread to reach the wait (a Ctrl-C while it starts a thread works too)
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+        threading.Thread(target=interrupt).start()
+        with pytest.raises(KeyboardInterrupt):
+            placement.concurrently(programs, cpu)
+        assert sorted(began) == list(range(lanes))  # the two waiting for a thread were cancelled
+    else:
+        with pytest.raises(ValueError, match="boom"):
+            placement.concurrently(programs[: lanes - 1] + [failing] + programs[lanes - 1 :], cpu)
+    for _ in range(1000):  # (a program whose thread was being started when the Ctrl-C came is not waited for)
+        if len(ended) == len(began) - (ending != "Ctrl-C"):
+            break
+        time.sleep(0.01)
+    assert sorted(ended) == sorted(name for name in began if name != "failing")
+    assert set(range(lanes - (ending != "Ctrl-C"))) <= set(ended)
 
 
 def test_balanced_parts_put_the_costliest_first_onto_the_lightest():
@@ -145,7 +199,7 @@ def test_balanced_parts_put_the_costliest_first_onto_the_lightest():
             placement.balanced(costs, parts)
 
 
-def _fails(message):
+def _fails(message, stopping=None):
     raise ValueError(message)
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -91,17 +92,39 @@ def balanced(costs: dict, parts: int) -> list:
     return [lists[i] for i in sorted(range(len(lists)), key=lambda i: -totals[i])]
 
 
+class Stopped(Exception):
+    """Raised by a program of ``concurrently`` that was asked to stop: its caller was interrupted, or another program
+    failed."""
+
+
 def concurrently(programs, where: torch.device) -> list:
-    """The results of independent training programs (callables without arguments), in order.
+    """The results of independent training programs, in order. Each program is called with a ``threading.Event``,
+    ``stopping``, that it polls once per step, raising ``Stopped`` once it is set.
 
     On the CPU the programs run at once, one Python thread per core of the process (``lanes``), each on one intra-op
     thread (see ``one_thread_on_cpu``): torch's kernels release the GIL, so programs that share no tensor use every
     core without a spinning thread pool, and each computes exactly what it computes alone. A free thread takes the
     next program: give them in descending cost. On a GPU they run one after another.
+
+    A Ctrl-C reaches only the waiting thread, and a program's thread cannot be interrupted. So when the wait ends by an
+    exception (Ctrl-C, or the error of a program, the first to fail), ``stopping`` is set: the running programs end at
+    their next step, the others never start, and the exception leaves after a step, not after every program has run
+    to its end.
     """
+    stopping = threading.Event()
     threads = min(lanes(where), len(programs))
     if threads <= 1:
-        return [program() for program in programs]
+        return [program(stopping) for program in programs]
     # a thread starts with its creator's count: the pool's threads are made inside the block
     with one_thread_on_cpu(where), ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(lambda program: program(), programs))
+        try:
+            futures = [pool.submit(program, stopping) for program in programs]
+            wait(futures, return_when=FIRST_EXCEPTION)  # every program done, or one failed
+            failed = [future.exception() for future in futures if future.done() and future.exception()]
+            if failed:
+                raise failed[0]
+            return [future.result() for future in futures]
+        except BaseException:
+            stopping.set()
+            pool.shutdown(cancel_futures=True)  # programs not yet started never start; the running ones stop
+            raise

@@ -34,7 +34,7 @@ import torch
 
 from numerics import arguments
 
-from .placement import Placed, balanced, concurrently, lanes, placed
+from .placement import Placed, Stopped, balanced, concurrently, lanes, placed
 
 MAX_DEPTH = 16  # the depth limit of matrix-sensing training: N d × d layers per experiment and step
 # Datasets of this many numbers or more have programs of their own, run at once. A chosen constant: where a step's
@@ -118,10 +118,11 @@ def train(experiments, datasets, *, top=5, device="auto", dtype="float64") -> Ru
                 loss, finite=finite, device=str(where), dtype=dtype)
 
 
-def _train(experiments, measurements, samples, top, size, torch_dtype, where):
+def _train(experiments, measurements, samples, top, size, torch_dtype, where, stopping):
     """The training loop, experiments ordered longest first: at step k the first ``live`` experiments are
     recorded or stepped and the first ``moving`` of them are stepped, so every tensor op works on a prefix.
-    ``measurements`` maps a dataset's index to its tensor."""
+    ``measurements`` maps a dataset's index to its tensor; the loop ends early, by ``Stopped``, once ``stopping`` is
+    set (``placement.concurrently``)."""
     count, area = len(experiments), size * size
     depths, datasets = [e.depth for e in experiments], [e.dataset for e in experiments]
     record = [e.record for e in experiments]
@@ -165,6 +166,8 @@ def _train(experiments, measurements, samples, top, size, torch_dtype, where):
 
     initial = None
     for k in range(ends[0] + 1):
+        if stopping.is_set():
+            raise Stopped(f"stopped at step {k} of {ends[0]}")
         live = sum(end >= k for end in ends)
         moving = sum(end > k for end in ends)
         layers = torch.where(used[:live, :, None, None], factors[:live], eye)
