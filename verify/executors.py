@@ -16,8 +16,11 @@ workers ends the run with a ``ChunkError`` naming its cases. Dask is optional (`
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
 import time
+from contextlib import contextmanager
 
 from .errors import UsageError, VerifyError
 
@@ -71,7 +74,8 @@ class Processes:
         # Output buffered here would be written again by each forked worker when it exits.
         sys.stdout.flush()
         sys.stderr.flush()
-        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
+                                         initializer=_ignore_ctrl_c)
         self._futures: list = []
         self.name = f"{workers} local process{'es' if workers > 1 else ''}"
 
@@ -84,9 +88,9 @@ class Processes:
         return unit.result()
 
     def cancel(self) -> None:
-        """Stop working on this run: the units not started are cancelled and the workers end at once. A worker would
-        otherwise finish its unit (and the one it fetched next) before the pool could close: a Ctrl-C reaches the
-        workers too, but a worker that has handled it goes on with the next unit."""
+        """Stop working on this run: the units not started are cancelled and the workers end at once (they ignore
+        Ctrl-C, see ``_ignore_ctrl_c``); else a worker would finish its unit, and the one it fetched next, before the
+        pool could close."""
         for future in self._futures:
             future.cancel()
         for process in list(self._pool._processes.values()):  # the pool has no public way to do it (Python < 3.14)
@@ -113,11 +117,12 @@ class Dask:
                                  f"({type(failure).__name__}: {str(failure)[:200]})") from None
             self.name = f"dask scheduler {scheduler}"
         else:
-            # Our own cluster: its shutdown chatter is not the user's business.
+            # Our own cluster: its shutdown chatter, here and in its workers, is not the user's business.
             logging.getLogger("distributed").setLevel(logging.ERROR)
             # One thread per worker process: the units are CPU-bound Python (verify/threads.py).
-            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                         dashboard_address=None)
+            with _ctrl_c_ignored():
+                self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                             dashboard_address=None, silence_logs=logging.CRITICAL)
             self._client = Client(self._cluster)
             self.name = f"dask local cluster ({workers} workers)"
         self._futures: list = []
@@ -149,3 +154,24 @@ class Dask:
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def _ignore_ctrl_c() -> None:
+    """A local worker's first act: ignore SIGINT. A Ctrl-C in a terminal reaches every process of its group, and an
+    idle worker would print a KeyboardInterrupt traceback; this process, which handles it, ends the workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _ctrl_c_ignored():
+    """Processes started in the block ignore SIGINT (a process keeps an ignored signal ignored), as ``_ignore_ctrl_c``
+    does for a local pool: a Dask cluster's workers would each print a KeyboardInterrupt traceback on a terminal's
+    Ctrl-C, while this process, which handles it, closes them anyway."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set a handler
+        yield
+        return
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, handler)

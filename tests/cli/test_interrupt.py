@@ -1,4 +1,4 @@
-"""Ctrl-C ends a run cleanly: exit code 130, one short line, no traceback, no partial files.
+"""Ctrl-C ends a run cleanly: exit code 130, one short line, no traceback, no partial files, no process left.
 
 The tests wait for positive signs that the run has reached the point to interrupt (a line it printed, a
 file it wrote), never for a fixed time, so that they behave the same on a loaded machine.
@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+
+import pytest
 
 from verify import cache
 
@@ -61,3 +63,31 @@ def test_sigint_during_the_fork_of_a_sympy_worker_is_not_lost():
     for _ in range(5):  # before the fix, about one run in two lost it
         done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert done.stdout.strip() == "interrupted" and "Exception ignored" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("scale_out", [[], ["--workers", "2"]], ids=["local processes", "dask local cluster"])
+def test_a_terminal_ctrl_c_reaches_every_process_and_each_ends_quietly(scale_out):
+    """A terminal sends Ctrl-C to the run's whole process group: the workers (of the local pool, or of a local Dask
+    cluster) get it too. The run still exits 130 with one line, no worker prints a traceback, none outlives it."""
+    process = subprocess.Popen([sys.executable, "-m", "verify", "sensing", *scale_out], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as in a terminal
+    try:
+        # The report's header: the workers exist and the chunk (about 20 s of training) is on its way to one.
+        assert process.stdout.readline(), process.communicate()[1]
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+    assert process.returncode == 130 and "VERDICT" not in out, err
+    assert err.strip().splitlines() == ["python -m verify: interrupted"]
+    for _ in range(100):  # the group is empty once the last worker has exited
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("a process of the run outlived it")

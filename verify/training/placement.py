@@ -107,9 +107,8 @@ def concurrently(programs, where: torch.device) -> list:
     next program: give them in descending cost. On a GPU they run one after another.
 
     A Ctrl-C reaches only the waiting thread, and a program's thread cannot be interrupted. So when the wait ends by an
-    exception (Ctrl-C, or the error of a program, the first to fail), ``stopping`` is set: the running programs end at
-    their next step, the others never start, and the exception leaves after a step, not after every program has run
-    to its end.
+    exception (Ctrl-C, or a program's error), ``stopping`` is set: the running programs end at their next step, those
+    not started are cancelled, and the exception leaves after a step, not after every program has run to its end.
     """
     stopping = threading.Event()
     threads = min(lanes(where), len(programs))
@@ -126,5 +125,5 @@ def concurrently(programs, where: torch.device) -> list:
             return [future.result() for future in futures]
         except BaseException:
             stopping.set()
-            pool.shutdown(cancel_futures=True)  # programs not yet started never start; the running ones stop
+            pool.shutdown(cancel_futures=True)  # and waits for the running programs, which now stop
             raise
