@@ -64,8 +64,12 @@ def test_cancelling_ends_the_workers_and_their_units_at_once():
     pool = executors.Processes(2)
     try:
         units = [pool.submit(time.sleep, 30) for _ in range(4)]  # two running, two waiting
-        while len(pool._pool._processes) < 2 or not any(unit.running() for unit in units):
+        for _ in range(3000):  # the pool forks its workers at the first submit; a unit starts at once
+            if len(pool._pool._processes) == 2 and any(unit.running() for unit in units):
+                break
             time.sleep(0.01)
+        else:
+            pytest.fail("the workers did not start within 30 s")
         workers = list(pool._pool._processes.values())
         pool.cancel()
     finally:

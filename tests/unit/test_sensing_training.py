@@ -99,7 +99,8 @@ def test_invalid_arguments_name_themselves(change, message):
 def test_large_datasets_train_in_programs_of_their_own_each_computing_what_it_computes_alone(monkeypatch):
     """Datasets count as large here (LARGE_DATASET = 1): the three datasets train in two programs at once (on threads,
     balanced by cost) and every recorded number is bit-for-bit what each dataset's experiments give in a call of their
-    own; at the real threshold these small datasets share one program."""
+    own; at the real threshold these small datasets share one program. Asked to stop (as ``concurrently`` asks on a
+    Ctrl-C), a program ends at its next step: here the first."""
     data = [_data(1, 30), _data(2, 40), _data(3, 25)]
     experiments = [_gaussian(4, 2, 0.01, 0.02, (0, 50, 200), levels=(1.5, 1.0)),
                    _gaussian(7, 3, 0.02, 0.01, (0, 120), dataset=2, levels=(1.0,)),
