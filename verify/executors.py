@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from .errors import UsageError, VerifyError
 
 SCHEDULER_TIMEOUT_S = 10  # how long to wait for an existing scheduler before saying it cannot be reached
+FREE_PORT = "127.0.0.1:0"  # an address that lets the system pick a free port on this host
 
 
 class ChunkError(VerifyError):
@@ -119,10 +120,13 @@ class Dask:
         else:
             # Our own cluster: its shutdown chatter, here and in its workers, is not the user's business.
             logging.getLogger("distributed").setLevel(logging.ERROR)
-            # One thread per worker process: the units are CPU-bound Python (verify/threads.py).
+            # One thread per worker process: the units are CPU-bound Python (verify/threads.py). No dashboard; the
+            # scheduler's HTTP server (health, metrics) starts anyway, on port 8787 unless told, with a warning
+            # when that port is taken (another cluster, or another run): a free port on this host instead.
             with _ctrl_c_ignored():
                 self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                             dashboard_address=None, silence_logs=logging.CRITICAL)
+                                             dashboard_address=None, scheduler_kwargs={"dashboard_address": FREE_PORT},
+                                             silence_logs=logging.CRITICAL)
             self._client = Client(self._cluster)
             self.name = f"dask local cluster ({workers} workers)"
         self._futures: list = []

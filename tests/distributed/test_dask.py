@@ -4,9 +4,11 @@ that keeps failing named in a clear error, clear errors without Dask or without 
 import json
 import os
 import signal
+import socket
 import sys
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 
 import cloudpickle
@@ -33,7 +35,8 @@ def _comparable(text: str) -> dict:
 @pytest.fixture(scope="module")
 def cluster():
     with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local:
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                          scheduler_kwargs={"dashboard_address": executors.FREE_PORT}) as local:
             yield local
 
 
@@ -117,3 +120,22 @@ def test_clear_errors_without_dask_or_without_a_scheduler(capsys, monkeypatch):
     assert main([*ARGUMENTS, "--workers", "2"]) == 2
     error = capsys.readouterr().err
     assert "pip install -e '.[distributed]'" in error and error.count("\n") == 1
+
+
+def test_a_local_cluster_starts_without_a_word_while_another_holds_the_dashboard_port():
+    """A Dask scheduler's HTTP server asks for port 8787 unless told otherwise, and warns on stderr when another
+    cluster (or another run's) holds it: a run's own cluster takes a free port instead."""
+    holder = socket.socket()
+    try:
+        holder.bind(("", 8787))
+        holder.listen()
+    except OSError:
+        pass  # someone else holds it: the case at hand all the same
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            executor = executors.Dask(workers=1)
+            executor.close()
+    finally:
+        holder.close()
+    assert [str(w.message) for w in caught if issubclass(w.category, UserWarning)] == []
