@@ -11,7 +11,9 @@ import contextlib
 import difflib
 import json
 import os
+import signal
 import sys
+import threading
 import traceback
 
 from numerics import arguments
@@ -24,6 +26,9 @@ from .errors import UsageError, VerifyError
 EXIT_HOLDS, EXIT_REFUTED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a filter whose reader closed the pipe
 MAX_CASES = 100_000
+# A chosen constant: how often a dropped Ctrl-C is sent again; long against the hook that starts the sending
+# (microseconds), short against a person's wait.
+REDELIVERY_S = 0.01
 
 
 class _Parser(argparse.ArgumentParser):
@@ -92,7 +97,8 @@ def _claim_options() -> dict:
 
 def main(argv=None) -> int:
     try:
-        return _main(sys.argv[1:] if argv is None else argv)
+        with _ctrl_c_never_dropped():
+            return _main(sys.argv[1:] if argv is None else argv)
     except (VerifyError, ValueError) as error:
         print(f"python -m verify: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -107,6 +113,62 @@ def main(argv=None) -> int:
         print(f"python -m verify: internal error: {type(error).__name__}: {error} (a bug: please report it with "
               "the traceback above)", file=sys.stderr)
         return EXIT_USAGE
+
+
+@contextlib.contextmanager
+def _ctrl_c_never_dropped():
+    """Python prints and drops an exception raised where it cannot propagate (a garbage-collector callback, such as
+    the one Hypothesis keeps once cases are drawn; a finalizer; an at-fork hook), through ``sys.unraisablehook``: a
+    Ctrl-C landing there was lost, and the run went on to its end. Such a KeyboardInterrupt is delivered again by
+    another thread, as a new SIGINT to the main thread, until this block's handler has raised it once more:
+
+    - not at once: it would land in the hook itself, where Python drops it for good;
+    - more than once if need be: a signal that comes as the main thread is about to block (its lock released, the
+      wait not begun) only takes effect when the wait ends, after a chunk of cases perhaps. A Ctrl-C that lands in a
+      dropping place again is re-delivered again.
+    """
+    if threading.current_thread() is not threading.main_thread():  # only the main thread receives signals
+        yield
+        return
+    lock, awaited = threading.Lock(), []  # an event per dropped Ctrl-C, set once the handler runs again
+
+    def settle() -> list:
+        """Stop the sending (a sender sends only under the lock), and say which dropped Ctrl-Cs were awaited."""
+        with lock:
+            settled, awaited[:] = list(awaited), []
+            for handled in settled:
+                handled.set()
+        return settled
+
+    def on_ctrl_c(number, frame):
+        settle()
+        raise KeyboardInterrupt
+
+    def redeliver(handled, main):
+        while not handled.wait(REDELIVERY_S):
+            with lock:  # the handler, once it runs, stops the sending at once
+                if not handled.is_set():
+                    signal.pthread_kill(main, signal.SIGINT)
+
+    def hook(unraisable):
+        if issubclass(unraisable.exc_type, KeyboardInterrupt):
+            handled = threading.Event()
+            with lock:
+                awaited.append(handled)
+            threading.Thread(target=redeliver, args=(handled, threading.main_thread().ident), daemon=True).start()
+        else:
+            previous_hook(unraisable)
+
+    previous_hook, previous_handler = sys.unraisablehook, signal.signal(signal.SIGINT, on_ctrl_c)
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        dropped = settle()  # no sending after this: a SIGINT then would end the process with a traceback
+        sys.unraisablehook = previous_hook
+        signal.signal(signal.SIGINT, previous_handler)
+    if dropped:  # the block ended before its dropped Ctrl-C came round again
+        raise KeyboardInterrupt
 
 
 def _main(argv) -> int:

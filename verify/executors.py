@@ -22,6 +22,8 @@ import threading
 import time
 from contextlib import contextmanager
 
+from theory.timelimit import ctrl_c_deferred
+
 from .errors import UsageError, VerifyError
 
 SCHEDULER_TIMEOUT_S = 10  # how long to wait for an existing scheduler before saying it cannot be reached
@@ -81,7 +83,10 @@ class Processes:
         self.name = f"{workers} local process{'es' if workers > 1 else ''}"
 
     def submit(self, function, *arguments, describe: str = ""):
-        future = self._pool.submit(timed, function, *arguments)
+        # The first submit forks the workers: until a worker ignores Ctrl-C (``_ignore_ctrl_c``) it has this
+        # process's handler, and a terminal's Ctrl-C then printed a KeyboardInterrupt traceback from its start-up.
+        with ctrl_c_deferred():
+            future = self._pool.submit(timed, function, *arguments)
         self._futures.append(future)
         return future
 
