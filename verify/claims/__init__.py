@@ -28,7 +28,14 @@ def _built_in() -> dict:
 def _installed(known: dict) -> dict:
     claims = {}
     for entry in sorted(metadata.entry_points(group=ENTRY_POINTS), key=lambda e: e.name):
-        claim = entry.load()
+        try:
+            claim = entry.load()
+        except Exception as failure:  # noqa: BLE001 - whatever the package raises, the user must learn which one
+            package = entry.dist.name if entry.dist else entry.module
+            raise ClaimDefinitionError(
+                f"entry point {entry.name} = {entry.value} (package {package}) cannot be loaded: "
+                f"{type(failure).__name__}: {failure}; reinstall that package, or uninstall it (pip uninstall "
+                f"{package}); python -c 'import {entry.module}' shows the traceback") from failure
         if not isinstance(claim, Claim):
             raise ClaimDefinitionError(f"entry point {entry.name} = {entry.value} is not a verify.claim.Claim instance")
         if claim.id in known or claim.id in claims:
