@@ -8,7 +8,8 @@
   evaluation caches; the benchmark checks that both draws give the same cases.
 * Numeric checks: thm1's per-case checks on ``--cases`` cases (seconds per case, training excluded: the models
   train once, untimed), with and without the memo of closed-form evaluations, the float64 start of σ(t)'s
-  inversion and the quadrature intervals shared between levels; the outcomes must be identical. (Halley's step,
+  inversion, the quadrature intervals shared between levels and the remembered gamma values of G's 2F1; the outcomes
+  must be identical. (Halley's step,
   which replaced Newton's in that inversion, is in both.)
 * ``--full``: ``thm1 --cases 100`` run in process, before (as above) and after.
 """
@@ -32,21 +33,23 @@ SPECIFICATION = Path(__file__).resolve().parents[1] / "tests" / "unit" / "test_s
 @contextlib.contextmanager
 def before():
     """The code as it was: bisection for the smallest init, no cache of horizons, no memo of evaluations, no
-    float64 start for the inversion σ(t) (its low-precision stage instead), no quadrature intervals shared."""
+    float64 start for the inversion σ(t) (its low-precision stage instead), no quadrature intervals shared, no gamma
+    values remembered."""
     spec = importlib.util.spec_from_file_location("smallest_init_specification", SPECIFICATION)
     specification = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(specification)
     saved = (strategies.smallest_init, sensing.smallest_init, strategies._horizon, toy._evaluated, toy._float_logit,
-             integrators._KEPT_INTERVALS)
+             integrators._KEPT_INTERVALS, toy._gamma_memoized)
     strategies.smallest_init = sensing.smallest_init = specification.bisection_smallest_init
     strategies._horizon, toy._evaluated = strategies._horizon.__wrapped__, toy._evaluated.__wrapped__
     toy._float_logit = lambda *_: None
     integrators._KEPT_INTERVALS = 0  # every interval's sum dropped before the next is kept
+    toy._gamma_memoized = contextlib.nullcontext
     try:
         yield
     finally:
         (strategies.smallest_init, sensing.smallest_init, strategies._horizon, toy._evaluated, toy._float_logit,
-         integrators._KEPT_INTERVALS) = saved
+         integrators._KEPT_INTERVALS, toy._gamma_memoized) = saved
 
 
 def fresh():
@@ -54,6 +57,8 @@ def fresh():
     strategies._horizon.cache_clear()
     toy._evaluated.cache_clear()
     integrators._INTERVALS.clear()
+    for remembered in toy._GAMMAS:
+        remembered.clear()
 
 
 def timed(work) -> tuple:

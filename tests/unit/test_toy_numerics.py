@@ -1,7 +1,9 @@
 """Theorem 1's evaluators against independent references: published tables, hand-derived formulas,
 other integrators, other precisions."""
 
+import contextlib
 import doctest
+from fractions import Fraction
 
 import mpmath as mp
 import pytest
@@ -84,6 +86,38 @@ def test_results_have_the_requested_precision_and_leave_mpmath_alone():
     value = toy.time_to("0.5", depth=3, target=1, init="0.01", dps=40)
     assert mp.mp.dps == before
     assert value.context.prec >= 40 * 3.32 - 5 or isinstance(value, mp.mpf)
+
+
+@pytest.mark.parametrize("depth", [3, 5, 8])
+def test_remembered_gamma_values_give_the_same_bits_at_every_precision(depth, monkeypatch):
+    """G next to the target (its 2F1 near z = 1, transformed with gamma factors) with mpmath's gamma remembered, against
+    the same evaluations without: each precision, visited up, down and up again, must get its own values."""
+    def values():
+        toy._evaluated.cache_clear()
+        found = []
+        for prec in (70, 200, 70, 400):
+            with mp.workprec(prec):
+                found += [toy._antiderivative(depth, level, Fraction(2))._mpf_
+                          for level in (Fraction(19, 10), Fraction(1999, 1000))]
+        return found
+
+    for remembered in toy._GAMMAS:
+        remembered.clear()
+    kept = values()
+    assert all(toy._GAMMAS), "no gamma value was remembered: the comparison below would prove nothing"
+    monkeypatch.setattr(toy, "_gamma_memoized", contextlib.nullcontext)
+    assert values() == kept
+
+
+def test_mpmath_gamma_is_mpmaths_own_again_after_an_evaluation_or_a_failure():
+    own = mp.mp.gamma, mp.mp.rgamma
+    toy._evaluated.cache_clear()
+    toy.time_to("1.99", depth=4, target=2, init="0.01", dps=30)
+    assert (mp.mp.gamma, mp.mp.rgamma) == own
+    with pytest.raises(ZeroDivisionError), toy._gamma_memoized():
+        assert mp.mp.gamma is not own[0]
+        raise ZeroDivisionError
+    assert (mp.mp.gamma, mp.mp.rgamma) == own
 
 
 def test_guess_only_changes_speed():
