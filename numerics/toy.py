@@ -129,10 +129,11 @@ def _evaluated(n: int, x: Fraction, star: Fraction, prec: int, version) -> mp.mp
 
 @contextlib.contextmanager
 def _gamma_memoized():
-    """mpmath's gamma and rgamma remember their values while the block runs. G's 2F1 next to z = 1 (σ near the target)
-    is evaluated through a transformation whose gamma factors depend on the depth and the precision alone, and mpmath
-    computed them again at every evaluation: about a tenth of thm1's per-case time. Only mpmath's own values are
-    returned, for the same argument, precision and rounding, so G is the same to the bit."""
+    """mpmath's gamma and rgamma remember their values while the block runs. mpmath evaluates G's 2F1 through
+    transformations whose gamma factors depend on the depth and the precision, not on σ, and computed them again at
+    every evaluation: 93 % of thm1's gamma calls were repeats, 4–10 % of its per-case time. Only mpmath's own values
+    are returned, for the same argument, precision and rounding, so G is the same to the bit. (mpmath's precision is
+    one global state, so G is not evaluated from two threads at once, here or anywhere.)"""
     context = mp.mp
     saved = context.gamma, context.rgamma
     context.gamma, context.rgamma = (_remembered(function, values) for function, values in zip(saved, _GAMMAS))
