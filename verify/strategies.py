@@ -36,8 +36,12 @@ TOY_DEPTHS = (*range(1, 9), 9, 12, 16, 32, 64, 128, 1000)
 INIT_CEILING = Fraction(9, 10)
 
 
+# The most targets (coordinates) a toy-model case has.
+TOY_MAX_TARGETS = 3
+
+
 @st.composite
-def toy_cases(draw, *, depths=TOY_DEPTHS, max_targets=3, step_budget=2000, max_tail=30) -> ToyCase:
+def toy_cases(draw, *, depths=TOY_DEPTHS, max_targets=TOY_MAX_TARGETS, step_budget=2000, max_tail=30) -> ToyCase:
     """Toy-model cases whose gradient descent needs at most ``step_budget`` steps at the drawn step size
     (the order check also runs at half the step, with twice the steps); init anywhere up to
     ``INIT_CEILING`` of the smallest target, levels up to 10^-``max_tail`` (relative) below the target."""

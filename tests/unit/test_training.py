@@ -34,6 +34,31 @@ def test_a_case_trains_the_same_alone_and_in_a_batch():
     assert np.isnan(batch.sigma[1][:, 1:]).all() and batch.finite.all()
 
 
+def test_with_one_input_width_a_case_trains_to_the_same_bits_alone_and_in_any_batch():
+    """A claim trains its cases in chunks and replays one alone: given the width, the inputs (Hadamard columns, n
+    rows) are the same whatever the batch, and so is every bit of a case's trajectory and the row count n its
+    rounding bound uses. Without a width, a 1-target case alone trains on 2 rows, in this batch on 4."""
+    cases = [(3, (Fraction(3), Fraction(1)), Fraction(1, 100), Fraction(1, 100)),
+             (1, (Fraction(2),), Fraction(1, 10), Fraction(1, 20)),
+             (5, (Fraction(1), Fraction(1, 2), Fraction(1, 4)), Fraction(1, 10), Fraction(1, 200)),
+             (7, (Fraction(3, 2),), Fraction(1, 1000), Fraction(1, 50))]
+    experiments = [training.Experiment(*case, record=(0, 10, 100, 300)) for case in cases]
+    batch = training.train(experiments, device="cpu")
+    for b, experiment in enumerate(experiments):
+        alone = training.train([experiment], width=3, device="cpu")
+        coordinates = len(experiment.targets)
+        assert np.array_equal(batch.sigma[b][:, :coordinates], alone.sigma[0][:, :coordinates])
+        assert alone.samples == batch.samples == 4
+    assert training.train(experiments[1:2], device="cpu").samples == 2
+
+
+@pytest.mark.parametrize("width", [1, 2.5, "3"])
+def test_an_input_width_below_the_widest_experiment_or_not_whole_is_refused(width):
+    experiment = training.Experiment(2, (Fraction(1), Fraction(1, 2)), Fraction(1, 10), Fraction(1, 20), record=(0, 1))
+    with pytest.raises(ValueError, match=f"width={width!r} is invalid: must be a whole number >= 2"):
+        training.train([experiment], width=width, device="cpu")
+
+
 def test_the_layer_products_node_has_torchs_own_gradient_to_the_bit():
     """``_Products`` (one autograd node for every depth group's column products, put at their places in σ)
     against torch's ``prod``, ``cat`` and an indexed assignment on the same weights: σ and every weight's gradient

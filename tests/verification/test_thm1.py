@@ -50,6 +50,24 @@ def test_diverging_gradient_descent_is_an_error_with_the_limit_not_a_counterexam
     assert all("stability limit" in o.detail and "= 0.25" in o.detail for o in outcomes)
 
 
+def test_a_case_replayed_alone_is_judged_exactly_as_in_its_chunk():
+    """A counterexample's replay command trains its case alone: the same numbers and tolerances as in the chunk it
+    was found in, where a wider case sets the inputs (the rounding bound of gd-float-vs-replay counts their rows)."""
+    from fractions import Fraction
+
+    from verify.cases import ToyCase
+
+    claim = REGISTRY["thm1"]
+    narrow = ToyCase(depth=3, targets=(Fraction(1),), init=Fraction(1, 10), step=Fraction(1, 20), steps=200,
+                     probe=Fraction(1, 2), tail=3)
+    wide = ToyCase(depth=2, targets=(Fraction(2), Fraction(1), Fraction(1, 2)), init=Fraction(1, 10),
+                   step=Fraction(1, 50), steps=300, probe=Fraction(1, 2), tail=3)
+    run = Run(profile=PROFILES["quick"], checks=frozenset({"gd-float-vs-replay", "gd-vs-flow", "gd-order"}))
+    judged = [[(o.check, o.error, o.tolerance, o.status, o.detail) for o in outcomes]
+              for outcomes in (claim.evaluate([narrow, wide], run)[narrow], claim.evaluate([narrow], run)[narrow])]
+    assert judged[0] == judged[1] and any(status == "pass" for *_, status, _ in judged[0])
+
+
 def test_a_branch_jump_in_an_elementary_form_is_caught(monkeypatch):
     """A log/atan on the wrong branch differs by a constant on part of the path: its derivative is right, so
     only the continuity check can see it."""

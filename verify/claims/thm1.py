@@ -20,7 +20,7 @@ from theory.derivation import DerivationError
 
 from ..cases import round_down
 from ..claim import Claim, Corruption, Diverged, Measured, Skip, Trained, check, derived, digits_tolerance, worst
-from ..strategies import toy_cases
+from ..strategies import TOY_MAX_TARGETS, toy_cases
 
 DEPTHS = tuple(range(1, 9))  # concrete depths of the symbolic checks (plus symbolic N)
 ELEMENTARY = tuple(d for d in DEPTHS if d >= 3)
@@ -230,7 +230,9 @@ class Theorem1(Claim):
                        for c, record in zip(trainable, records)]
         experiments += [training.Experiment(c.depth, c.targets, c.init, c.step / 2, half)
                         for c, half in zip(trainable, halves)]
-        runs = training.train(experiments, device=run.device, dtype=run.dtype)
+        # Inputs as wide as any case can be, so that a case trains the same in any chunk, and alone when replayed
+        width = max(TOY_MAX_TARGETS, *(len(c.targets) for c in trainable))
+        runs = training.train(experiments, width=width, device=run.device, dtype=run.dtype)
         for index, case in enumerate(trainable):
             if not (runs.finite[index] and runs.finite[index + len(trainable)]):
                 limit = 2 / (case.depth * float(case.targets[0]) ** (2 - 2 / case.depth))

@@ -70,21 +70,32 @@ def isotropic_inputs(coordinates: int, dtype=torch.float64, device="cpu") -> tor
     return torch.tensor(h[:, 1 : coordinates + 1], dtype=dtype, device=device)
 
 
-def train(experiments, *, device="auto", dtype="float64") -> Trajectories:
-    """Train every experiment at once (one tensor program) and record σ at each one's ``record`` steps."""
+def train(experiments, *, width=None, device="auto", dtype="float64") -> Trajectories:
+    """Train every experiment at once (one tensor program) and record σ at each one's ``record`` steps.
+
+    ``width``: the coordinates of the inputs, at least the widest experiment's number of targets (the default). The
+    inputs, and so the rounding of every experiment's steps, depend on it alone: a caller that trains experiments in
+    batches passes the widest any batch can have, so that an experiment trains the same whichever batch it is in.
+    """
     experiments = list(experiments)
     _validate(experiments)
+    widest = max(len(e.targets) for e in experiments)
+    if width is None:
+        width = widest
+    elif not (type(width) is int and width >= widest):
+        raise ValueError(f"width={width!r} is invalid: must be a whole number >= {widest}, the widest experiment's "
+                         "number of targets")
     levels = None
     if any(e.levels is not None for e in experiments):
         levels = [e.levels if e.levels is not None else () for e in experiments]
     with placed(device, dtype) as (kind, where):
         return _train([e.depth for e in experiments], [e.targets for e in experiments], [e.init for e in experiments],
-                      [e.step for e in experiments], [e.record for e in experiments], levels, kind, where, dtype)
+                      [e.step for e in experiments], [e.record for e in experiments], levels, width, kind, where,
+                      dtype)
 
 
-def _train(depths, targets, inits, step_sizes, record, levels, kind, where, dtype) -> Trajectories:
+def _train(depths, targets, inits, step_sizes, record, levels, width, kind, where, dtype) -> Trajectories:
     cases = len(depths)
-    width = max(len(t) for t in targets)
     order = sorted(range(cases), key=lambda b: depths[b])  # cases of one depth lie together: no padded layers
     star = torch.tensor(_padded([targets[b] for b in order], width).T, dtype=kind, device=where)
     threshold = torch.tensor(_padded([levels[b] for b in order] if levels else [()] * cases, width, np.inf).T,
