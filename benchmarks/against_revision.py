@@ -56,8 +56,8 @@ def main() -> int:
     options = parser.parse_args()
     if options.repeat < 1:
         parser.error(f"--repeat {options.repeat} is invalid: at least 1")
-    known = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet", f"{options.revision}^{{commit}}"],
-                           capture_output=True, text=True)
+    commit = f"{options.revision}^{{commit}}"
+    known = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet", commit], capture_output=True)
     if known.returncode != 0:
         parser.error(f"revision {options.revision!r} is not a commit of this repository ({ROOT})")
 

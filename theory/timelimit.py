@@ -51,13 +51,13 @@ def within(seconds: float, function, *args):
 def ctrl_c_deferred():
     """Hold a Ctrl-C that arrives inside the block and deliver it at the end; for a block that forks.
 
-    A KeyboardInterrupt raised inside ``os.fork``'s at-fork callbacks (logging's lock release) is printed
-    and dropped. A child forked in the block inherits the handler that only records, so a Ctrl-C that reaches it
-    before it sets its own (a terminal's reaches the whole process group) raises nothing there. Blocking SIGINT in this thread is not enough: the kernel then hands the signal to another
-    thread (BLAS and torch keep pools), and Python raises it in this one at the next bytecode, wherever that
-    is. So the Python-level handler only records the signal here, and afterwards the signal is raised again
-    under the previous handler (a KeyboardInterrupt by default). Python runs signal handlers only in the
-    main thread: elsewhere there is nothing to hold.
+    A KeyboardInterrupt raised inside ``os.fork``'s at-fork callbacks (logging's lock release) is printed and
+    dropped. Blocking SIGINT in this thread is not enough: the kernel then hands the signal to another thread (BLAS
+    and torch keep pools), and Python raises it in this one at the next bytecode, wherever that is. So the
+    Python-level handler only records the signal here, and afterwards the signal is raised again under the previous
+    handler (a KeyboardInterrupt by default). A child forked in the block inherits the handler that only records, so
+    a Ctrl-C that reaches it before it sets its own (a terminal's reaches the whole process group) raises nothing
+    there. Python runs signal handlers only in the main thread: elsewhere there is nothing to hold.
     """
     if threading.current_thread() is not threading.main_thread():
         yield

@@ -6,7 +6,7 @@ from .threads import single_threaded
 
 single_threaded()  # before NumPy, SciPy or torch load their thread pools
 
-from theory.errors import VerifyError  # noqa: E402
+from .errors import VerifyError  # noqa: E402
 
 try:
     from .cli import main

@@ -34,8 +34,6 @@ HORIZON = Fraction(99, 100)
 TOY_DEPTHS = (*range(1, 9), 9, 12, 16, 32, 64, 128, 1000)
 # The init ranges up to this fraction of the smallest target (the closed forms hold on 0 < σ_0 < σ*).
 INIT_CEILING = Fraction(9, 10)
-
-
 # The most targets (coordinates) a toy-model case has.
 TOY_MAX_TARGETS = 3
 
