@@ -36,8 +36,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m verify", description=(
+def _parser(claims, help_: bool = True) -> argparse.ArgumentParser:
+    """The command line's parser, with the options of ``claims``."""
+    parser = _Parser(prog="python -m verify", add_help=help_, description=(
         "Verify theorems about the implicit bias of gradient descent: symbolic derivations (SymPy), "
         "high-precision numerics (mpmath, SciPy) and trained torch models, on cases drawn by Hypothesis."),
         epilog="Exit codes: 0 holds, 1 counterexample found, 2 bad usage, internal error or inconclusive, "
@@ -80,15 +81,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-cache", action="store_true", help="recompute the symbolic derivations instead of "
                                                                 "reading them from the on-disk cache")
     claim_options = parser.add_argument_group("options of particular claims")
-    for name, (owners, option) in _claim_options().items():
+    for name, (owners, option) in _claim_options(claims).items():
         claim_options.add_argument(f"--{name}", metavar=option.metavar, help=f"{', '.join(owners)}: {option.help}")
     return parser
 
 
-def _claim_options() -> dict:
-    """Every option a registered claim declares: name → (the claims that own it, its declaration)."""
+def _claim_options(claims) -> dict:
+    """Every option that one of ``claims`` declares: name → (the claims that own it, its declaration)."""
     options: dict = {}
-    for claim in REGISTRY.values():
+    for claim in claims:
         for option in claim.options:
             owners, _ = options.setdefault(option.name, ([], option))
             owners.append(claim.id)
@@ -171,15 +172,29 @@ def _ctrl_c_never_dropped():
         raise KeyboardInterrupt
 
 
+def _parse(argv) -> tuple:
+    """(the command line, the claims whose options it was parsed with). A line that names a claim is parsed with that
+    claim's options, so that only that claim is imported; any other line (list, all, --help alone), or one that this
+    refuses, with every claim's: its errors then name the owner of an option given to the wrong claim."""
+    with contextlib.suppress(UsageError):
+        named = _parser((), help_=False).parse_known_args(argv)[0].claim
+        if named in REGISTRY:
+            claims = [REGISTRY[named]]
+            return _parser(claims).parse_args(argv), claims
+    claims = list(REGISTRY.values())
+    return _parser(claims).parse_args(argv), claims
+
+
 def _main(argv) -> int:
-    options = _parser().parse_args(argv)
+    options, parsed_with = _parse(argv)
     if options.claim == "list":
         print(report.listing(REGISTRY.values(), as_json=options.json))
         return EXIT_HOLDS
     if options.from_json is not None:
         return _redraw(options)
     claims = list(REGISTRY.values()) if options.claim == "all" else [_claim(options.claim)]
-    given = {name: getattr(options, name) for name in _claim_options() if getattr(options, name) is not None}
+    declared = _claim_options(parsed_with)
+    given = {name: getattr(options, name) for name in declared if getattr(options, name) is not None}
     settings = Run(profile=PROFILES[options.profile], seed=arguments.integer("seed", options.seed, 0, 2**63 - 1),
                    dps=arguments.dps(options.dps), device=options.device, dtype=options.dtype,
                    options=_chosen_options(given, claims),
@@ -406,7 +421,7 @@ def _chosen_options(given: dict, claims) -> dict:
     declared = {option.name: option for option in claim.options}
     foreign = sorted(set(given) - set(declared))
     if foreign:
-        owners = ", ".join(_claim_options()[foreign[0]][0])
+        owners = ", ".join(_claim_options(REGISTRY.values())[foreign[0]][0])
         raise UsageError(f"--{foreign[0]} applies to {owners}, not to '{claim.id}'")
     return claim.configure({name: declared[name].parse(value) for name, value in given.items()})
 

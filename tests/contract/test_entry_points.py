@@ -1,5 +1,6 @@
 """Claims from other packages: the worked example (examples/claim-package) registers through the entry point; a
-package whose entry point cannot be loaded, or names no claim or a taken id, is refused naming it."""
+package whose entry point cannot be loaded, names no claim, takes an id or is not named by its claim's id is refused
+naming it, and only when its claim is looked up: the other claims still run."""
 
 import inspect
 import os
@@ -9,7 +10,7 @@ from importlib import metadata
 
 import pytest
 
-from verify.claims import ENTRY_POINTS, REGISTRY, _built_in, _installed
+from verify.claims import ENTRY_POINTS, REGISTRY, Registry
 from verify.errors import ClaimDefinitionError
 
 
@@ -31,11 +32,13 @@ def _package(directory, *entries: str, module: str = "") -> None:
     (directory / "broken_claims.py").write_text(module)
 
 
-def _installed_here(monkeypatch, directory, *entries: str, module: str = "") -> None:
-    """``_package`` on this process's path, its module not yet imported (another test may have imported its own)."""
+def _installed_here(monkeypatch, directory, *entries: str, module: str = "") -> list:
+    """``_package`` on this process's path, its module not yet imported (another test may have imported its own):
+    the entry points of the group, now."""
     _package(directory, *entries, module=module)
     monkeypatch.syspath_prepend(str(directory))
     monkeypatch.delitem(sys.modules, "broken_claims", raising=False)
+    return list(metadata.entry_points(group=ENTRY_POINTS))
 
 
 @pytest.mark.parametrize("entry, module, expected", [
@@ -45,9 +48,10 @@ def _installed_here(monkeypatch, directory, *entries: str, module: str = "") -> 
 ])
 def test_a_claim_package_that_cannot_be_loaded_is_named_with_its_cause_and_what_to_do(tmp_path, monkeypatch, entry,
                                                                                          module, expected):
-    _installed_here(monkeypatch, tmp_path, entry, module=module)
+    registry = Registry(_installed_here(monkeypatch, tmp_path, entry, module=module))
+    assert "thm1" in registry and registry["thm1"] is REGISTRY["thm1"]  # the others load
     with pytest.raises(ClaimDefinitionError) as raised:
-        _installed({})
+        registry[entry.split(" = ")[0]]
     message = str(raised.value)
     assert f"entry point {entry} (package broken-claims) cannot be loaded" in message
     assert expected in message and "pip uninstall broken-claims" in message
@@ -55,12 +59,19 @@ def test_a_claim_package_that_cannot_be_loaded_is_named_with_its_cause_and_what_
 
 @pytest.mark.parametrize("attribute, expected", [
     ("CLAIM = 'thm1'", "is not a verify.claim.Claim instance"),
-    ("from verify.claims import REGISTRY\nCLAIM = REGISTRY['thm1']", "registers claim id 'thm1', which is taken"),
+    ("from verify.claims import REGISTRY\nCLAIM = REGISTRY['thm1']", "names claim id 'thm1': name the entry point by"),
 ])
-def test_an_entry_point_that_is_no_claim_or_takes_an_id_is_refused(tmp_path, monkeypatch, attribute, expected):
-    _installed_here(monkeypatch, tmp_path, "other = broken_claims:CLAIM", module=attribute)
+def test_an_entry_point_that_is_no_claim_or_not_named_by_its_id_is_refused(tmp_path, monkeypatch, attribute,
+                                                                            expected):
+    registry = Registry(_installed_here(monkeypatch, tmp_path, "other = broken_claims:CLAIM", module=attribute))
     with pytest.raises(ClaimDefinitionError, match=expected):
-        _installed(_built_in())
+        registry["other"]
+
+
+def test_an_entry_point_that_takes_a_registered_id_is_refused(tmp_path, monkeypatch):
+    entries = _installed_here(monkeypatch, tmp_path, "thm1 = broken_claims:CLAIM")
+    with pytest.raises(ClaimDefinitionError, match="registers claim id 'thm1', which is taken"):
+        Registry(entries)
 
 
 def test_the_cli_names_a_broken_claim_package_in_one_line_and_exits_2(tmp_path):
@@ -71,3 +82,18 @@ def test_the_cli_names_a_broken_claim_package_in_one_line_and_exits_2(tmp_path):
     assert done.stderr.startswith("python -m verify: error: entry point gone = no_such_module_here:CLAIM (package "
                                   "broken-claims) cannot be loaded: ModuleNotFoundError")
     assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_a_broken_claim_package_leaves_the_other_claims_running(tmp_path):
+    _package(tmp_path, "gone = no_such_module_here:CLAIM")
+    done = subprocess.run([sys.executable, "-m", "verify", "thm1", "--latex", str(tmp_path / "thm1.tex")],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert "\\begin{document}" in (tmp_path / "thm1.tex").read_text()
+
+
+def test_looking_up_a_claim_imports_only_its_module():
+    probe = ("import sys\nfrom verify.claims import REGISTRY\nREGISTRY['thm2']\n"
+             "print(' '.join(sorted(m for m in sys.modules if m.startswith('verify.claims.'))))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["verify.claims.thm2"]
