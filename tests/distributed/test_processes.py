@@ -51,6 +51,19 @@ def test_workers_are_forked_unless_cuda_is_initialised(monkeypatch):
     assert _start_method(executors.Processes(1, "forkserver")) == "forkserver"
 
 
+def test_forked_workers_leave_the_inherited_objects_out_of_their_garbage_collections():
+    """What a worker inherits is frozen there (gc.freeze), and only there: this process still collects its own."""
+    import gc
+
+    pool = executors.Processes(1)
+    try:
+        inherited, _ = pool.gather(pool.submit(gc.get_freeze_count))
+    finally:
+        pool.close()
+    assert inherited > 1000  # the imported modules' objects, at least
+    assert gc.get_freeze_count() == 0
+
+
 def _start_method(pool) -> str:
     try:
         return pool._pool._mp_context.get_start_method()
