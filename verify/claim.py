@@ -34,6 +34,7 @@ A claim keeps no state between calls: measurements that tables and figures need 
 from __future__ import annotations
 
 import functools
+import json
 import math
 import sys
 import zlib
@@ -357,6 +358,11 @@ class Run:
         """The random stream ``stream`` of this run: determined by (seed, claim, stream) alone, so a data set
         is the same whatever else the run draws, in whatever order or process."""
         return np.random.default_rng([self.seed, zlib.crc32(self.claim.encode()), zlib.crc32(stream.encode())])
+
+    def case_rng(self, stream: str, case) -> np.random.Generator:
+        """The random stream ``stream`` of one case: keyed by the case's exact values as well, so that what a case
+        draws does not depend on the cases trained with it (replayed alone, it draws what it drew in its chunk)."""
+        return self.rng(f"{stream} {json.dumps(case.exact_json(), sort_keys=True)}")
 
     def selects(self, name: str) -> bool:
         return self.checks is None or name in self.checks

@@ -87,6 +87,20 @@ def test_linear_classifier_first_step_by_hand_and_batch_independence():
     assert np.array_equal(runs.predictors[2], alone.predictors[0]) and runs.finite.all()
 
 
+def test_a_deep_experiment_starts_from_the_same_weights_alone_and_next_to_wider_data():
+    """W_1 is drawn at the experiment's own input width, not at the batch's padded one."""
+    narrow, wide = (max_margin.separable_data(points=8, dimension=d, seed=3, gap=0.2) for d in (2, 4))
+    data = [training.Data(*narrow), training.Data(*wide)]
+    experiments = [training.Experiment(1, "logistic", 0.05, 20, (0, 20), init=0.3, seed=5),
+                   training.Experiment(0, "logistic", 0.05, 20, (0, 20), init=0.3, seed=7)]
+    together = training.train(experiments, data, widths=(4, 4), device="cpu")
+    alone = training.train(experiments[1:], data, widths=(4, 4), device="cpu")
+    for start, own in zip(together.layers[1][0], alone.layers[0][0]):  # W_1 padded to the batch's 4 inputs
+        assert np.array_equal(start[:, : own.shape[1]], own) and not start[:, own.shape[1]:].any()
+    # the padded coordinates add zeros to the batch's products, which may round them differently in the last bits
+    assert np.allclose(together.predictors[1], alone.predictors[0], rtol=1e-13, atol=0)
+
+
 def test_deep_trainer_tracks_the_balancedness_drift_it_causes():
     x, y = max_margin.separable_data(points=8, dimension=3, seed=2, gap=0.2)
     runs = training.train([training.Experiment(0, "logistic", 0.05, 200, (0, 1, 200), init=0.3, seed=7)],

@@ -76,7 +76,7 @@ def test_quartic_paths_replay_euler_maruyama():
 
     mu, zeta, h, level = 1.5, 1.2, 0.01, 1.0
     result = quartic_sde.simulate([quartic_sde.Experiment(mu, zeta, h, (level,))], paths=2, steps=6, burn_in=2,
-                                  rng=np.random.default_rng(7), device="cpu")
+                                  rngs=[np.random.default_rng(7)], device="cpu")
     xi = np.random.default_rng(7).standard_normal((6, 1, 2))[:, 0]
     fine, coarse = np.full(2, np.sqrt(mu)), np.full(2, np.sqrt(mu))
     square, below, squares_coarse = np.zeros(2), np.zeros(2), np.zeros(2)
@@ -106,7 +106,7 @@ def test_single_neuron_replays_label_noise_sgd():
     x, y = np.array([0.5, -1.0, 2.0]), np.array([0.4, -0.9, 1.7])
     g, eta, zeta, h, init = 2.0, 0.3, 0.8, 0.05, 0.2
     runs = single_neuron.train([single_neuron.Experiment(tuple(x), tuple(y), g, eta, zeta, h, init)], paths=2, steps=3,
-                               rng=np.random.default_rng(3), device="cpu")
+                               rngs=[np.random.default_rng(3)], device="cpu")
     rng = np.random.default_rng(3)
     w = init * rng.standard_normal((1, 2, 2))[0]
     eps = zeta * np.sqrt(eta * 3 / h) * rng.standard_normal((3, 1, 2, 3))[:, 0]
@@ -129,7 +129,7 @@ def test_label_noise_replays_both_runs():
 
     target, eta, sigma = 0.7, 0.02, 5.0
     runs = training.train([training.Experiment(target, eta, sigma)], paths=2, steps=4, burn_in=1, record=(0, 4),
-                          rng=np.random.default_rng(5), device="cpu")
+                          rngs=[np.random.default_rng(5)], device="cpu")
     xi = np.random.default_rng(5).standard_normal((4, 2, 1, 2))[:, :, 0]
     main, half = np.ones(2), np.ones(2)  # u = v, so the product is u²; track u
     total, total_half, control = np.zeros(2), np.zeros(2), np.zeros(2)
@@ -152,6 +152,41 @@ def test_label_noise_replays_both_runs():
     assert np.allclose(runs.logs[0, 1], np.log(main**2), rtol=1e-13)
 
 
+def test_an_experiment_draws_the_same_numbers_alone_and_next_to_others():
+    """Each experiment's noise (and initial weights, minibatches, dropout masks) comes from its own generator: trained
+    next to another experiment, it gives the bits it gives alone (so a case replayed alone sees its chunk's paths)."""
+    from verify.training import invariant_mlp, label_noise, quartic_sde, single_neuron
+
+    def streams(*seeds):
+        return [np.random.default_rng(seed) for seed in seeds]
+
+    pair = [quartic_sde.Experiment(1.5, 1.2, 0.01, (1.0,)), quartic_sde.Experiment(0.8, 0.5, 0.02, (0.5,))]
+    both = quartic_sde.simulate(pair, paths=3, steps=8, burn_in=2, rngs=streams(1, 2), device="cpu")
+    alone = quartic_sde.simulate(pair[1:], paths=3, steps=8, burn_in=2, rngs=streams(2), device="cpu")
+    assert np.array_equal(both.final[1], alone.final[0]) and np.array_equal(both.slope[1], alone.slope[0])
+
+    pair = [label_noise.Experiment(0.7, 0.02, 5.0), label_noise.Experiment(0.4, 0.01, 2.0)]
+    both = label_noise.train(pair, paths=3, steps=5, burn_in=1, record=(0, 5), rngs=streams(3, 4), device="cpu")
+    alone = label_noise.train(pair[1:], paths=3, steps=5, burn_in=1, record=(0, 5), rngs=streams(4), device="cpu")
+    assert np.array_equal(both.logs[1], alone.logs[0]) and np.array_equal(both.mean_half[1], alone.mean_half[0])
+
+    x, y = (0.5, -1.0, 2.0), (0.4, -0.9, 1.7)
+    pair = [single_neuron.Experiment(x, y, 2.0, 0.3, 0.8, 0.05, 0.2), single_neuron.Experiment(y, x, 1.0, 0.1, 0.5, 0.1, 0.3)]
+    both = single_neuron.train(pair, paths=3, steps=4, rngs=streams(5, 6), device="cpu")
+    alone = single_neuron.train(pair[1:], paths=3, steps=4, rngs=streams(6), device="cpu")
+    assert np.array_equal(both.final[1], alone.final[0]) and np.array_equal(both.control[1], alone.control[0])
+
+    generator = np.random.default_rng(1)
+    wide, narrow = generator.standard_normal((20, 3)), generator.standard_normal((16, 3))
+    pair = [invariant_mlp.Experiment("gelu", 10, wide, np.tanh(wide[:, 0]), 0, (1, 4), 0.05, 0.0, 0.3, 2),
+            invariant_mlp.Experiment("tanh", 5, narrow, np.tanh(narrow[:, 1]), 0, (1, 4), 0.05, 0.0, 0.3, 3)]
+    both = invariant_mlp.train(pair, steps=12, batch=4, rngs=streams(7, 8), device="cpu")
+    alone = invariant_mlp.train(pair[1:], steps=12, batch=4, rngs=streams(8), device="cpu")
+    assert both.moved[1] == alone.moved[0] > 0 and both.copy_gap[1] == alone.copy_gap[0]
+    with pytest.raises(ValueError, match="one numpy.random.Generator per experiment"):
+        invariant_mlp.train(pair, steps=12, batch=4, rngs=streams(7), device="cpu")
+
+
 def test_invariant_sets_hold_bit_for_bit_and_break_where_they_should():
     from verify.training import invariant_mlp
 
@@ -160,7 +195,8 @@ def test_invariant_sets_hold_bit_for_bit_and_break_where_they_should():
     targets = np.tanh(data @ generator.standard_normal(3))
     experiments = [invariant_mlp.Experiment(name, 5, data, targets, 0, (1, 4), 0.05, 0.0, dropout, 2)
                    for name, dropout in (("gelu", 0.0), ("softplus", 0.0), ("tanh", 0.3))]
-    runs = invariant_mlp.train(experiments, steps=30, batch=4, rng=np.random.default_rng(0), device="cpu")
+    runs = invariant_mlp.train(experiments, steps=30, batch=4, rngs=[np.random.default_rng(b) for b in range(3)],
+                               device="cpu")
     assert runs.zero_size[0] == 0 and runs.copy_gap[0] == 0 and runs.moved[0] > 0
     assert runs.zero_size[1] > 0 and runs.copy_gap[1] == 0  # σ(0) = log 2 moves the zero neuron
     assert runs.copy_gap[2] > 0  # dropout separates the copies

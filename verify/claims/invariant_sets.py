@@ -108,7 +108,8 @@ class InvariantSets(Claim):
                 experiments.append(invariant_mlp.Experiment(activation, case.width, data, targets, case.zero,
                                                             case.copy, float(case.step), decay, dropout,
                                                             case.data_seed))
-        runs = invariant_mlp.train(experiments, steps=run.profile.step_budget, batch=BATCH, rng=run.rng("minibatches"),
+        streams = [run.case_rng(f"minibatches {index}", case) for case in cases for index in range(len(AT_ZERO) + 1)]
+        runs = invariant_mlp.train(experiments, steps=run.profile.step_budget, batch=BATCH, rngs=streams,
                                    device=run.device, dtype=run.dtype)
         out, per_case = {}, len(AT_ZERO) + 1
         for index, case in enumerate(cases):

@@ -163,9 +163,10 @@ class LabelNoiseCollapse(Claim):
 
         record = tuple(round(r * STEPS / RECORDS) for r in range(RECORDS + 1))
         modes = [(case, target) for case in cases for target in case.targets]
+        streams = [run.case_rng(f"label-noise {index}", case) for case in cases for index in range(len(case.targets))]
         runs = label_noise.train([label_noise.Experiment(float(t), float(c.eta), float(c.sigma)) for c, t in modes],
                                  paths=PATHS.get(run.profile.name, PATHS["default"]), steps=STEPS, burn_in=BURN_IN,
-                                 record=record, rng=run.rng("label-noise"), device=run.device, dtype=run.dtype)
+                                 record=record, rngs=streams, device=run.device, dtype=run.dtype)
         out = {}
         for case in cases:
             rows = [index for index, (c, _) in enumerate(modes) if c == case]

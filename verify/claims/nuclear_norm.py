@@ -29,6 +29,9 @@ STEP_FRACTION = Fraction(1, 2)  # η = this × 2/(the larger sharpness at the tr
 CONVERGED = 1e-6  # GD counts as converged below this relative constraint residual: the first-order bounds need
 # the residual's second-order terms to be negligible (docs §3.4)
 STEPS_PER_BUDGET = 4
+# n of the cases: each trains embedded in the largest, so that its rounding, and the bound on it, are the same
+# whichever cases train with it (a case replayed alone is judged as in its chunk)
+SIZES = (3, 7)
 LP_TOLERANCE = 1e-9  # HiGHS asked for 1e-10 feasibility: its optimum and KKT residuals within 1e-9 (docs §3.4)
 
 
@@ -59,7 +62,7 @@ def sensing_cases(draw) -> SensingCase:
     """D = [I_m | B] with its columns permuted (full row rank by construction, m < n), B small integers; the truth
     has every eigenvalue positive, so the feasible set has a positive point and the flow's limit α·exp(Dᵀμ) exists
     for every α (a feasible set inside a face of the orthant would send μ to infinity)."""
-    size = draw(st.integers(3, 7))
+    size = draw(st.integers(*SIZES))
     measured = draw(st.integers(2, size - 1))
     rest = [draw(st.lists(st.integers(-2, 2), min_size=size - measured, max_size=size - measured))
             for _ in range(measured)]
@@ -193,12 +196,12 @@ class NuclearNorm(Claim):
                         f"replay residual {residual:.2g}, max|δ| = {float(np.max(np.abs(deviation))):.2g}")
 
     def train(self, cases, run):
-        """Every case in one batched program of ``verify.training.sensing`` (depth 2, identity start): cases of
-        smaller n are embedded in the largest n with zero measurements on the extra coordinates, which then have
+        """Every case in one batched program of ``verify.training.sensing`` (depth 2, identity start): every case is
+        embedded in the largest n a case can have, with zero measurements on the extra coordinates, which then have
         zero gradient and stay at α (their trace is subtracted)."""
         from ..training import sensing as training  # noqa: PLC0415 - torch only when models train
 
-        size = max(case.size for case in cases)
+        size = SIZES[1]
         steps = STEPS_PER_BUDGET * run.profile.step_budget
         measurements, targets, bases = [], [], []
         for case in cases:

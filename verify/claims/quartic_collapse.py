@@ -153,7 +153,8 @@ class QuarticCollapse(Claim):
                                               tuple(float(level) for level in levels[c]) or (1.0,) * len(LEVELS))
                        for c in cases]
         paths = quartic_sde.simulate(experiments, paths=PATHS.get(run.profile.name, PATHS["default"]), steps=steps,
-                                     burn_in=burn_in, rng=run.rng("euler-maruyama"), device=run.device, dtype=run.dtype)
+                                     burn_in=burn_in, rngs=[run.case_rng("euler-maruyama", c) for c in cases],
+                                     device=run.device, dtype=run.dtype)
         out = {}
         for index, case in enumerate(cases):
             if not paths.finite[index]:

@@ -153,8 +153,8 @@ class SingleNeuronCollapse(Claim):
             experiments.append(single_neuron.Experiment(tuple(inputs), tuple(labels), float(case.slope),
                                                         float(case.eta), float(case.zeta), float(step), INIT))
         runs = single_neuron.train(experiments, paths=PATHS.get(run.profile.name, PATHS["default"]),
-                                   steps=int(HORIZON / STEP), rng=run.rng("label-noise"), device=run.device,
-                                   dtype=run.dtype)
+                                   steps=int(HORIZON / STEP), rngs=[run.case_rng("label-noise", c) for c in cases],
+                                   device=run.device, dtype=run.dtype)
         out = {}
         for index, (case, experiment) in enumerate(zip(cases, experiments)):
             if not runs.finite[index]:
@@ -232,7 +232,7 @@ def _figure(directory, result) -> list:
     horizon, step = 150.0, 0.05
     experiments = [single_neuron.Experiment(tuple(inputs), tuple(labels), 1.0, 2 * level, 1.0, step, 1e-3)
                    for level in levels]
-    runs = single_neuron.train(experiments, paths=128, steps=int(horizon / step), rng=rng,
+    runs = single_neuron.train(experiments, paths=128, steps=int(horizon / step), rngs=rng.spawn(len(experiments)),
                                device=result.settings.device, dtype=result.settings.dtype)
     collapsed = (np.linalg.norm(runs.final, axis=2) < 1e-2).mean(axis=1)
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.4), constrained_layout=True)

@@ -22,6 +22,7 @@ import torch
 
 from numerics import arguments
 
+from .noise import one_per_experiment
 from .placement import Placed, placed
 
 ACTIVATIONS = {"tanh": torch.tanh, "gelu": torch.nn.functional.gelu, "relu": torch.relu,
@@ -33,6 +34,7 @@ MOMENTUM = 0.9
 # makes two identical neurons stay identical bit for bit. With bmm, a copy in the last column of a tile differed by
 # 3e-15 after one product; with unaligned sizes, the vectorised reductions' tails differed by 1e-15.
 ALIGN = 16
+CHUNK = 64  # steps of minibatches drawn at once
 
 
 @dataclass(frozen=True)
@@ -63,24 +65,25 @@ class Runs(Placed):
     moved: np.ndarray
 
 
-def train(experiments, *, steps: int, batch: int, rng: np.random.Generator, device="auto", dtype="float64") -> Runs:
-    """Every experiment for ``steps`` steps on minibatches of ``batch`` examples (indices and dropout masks from
-    ``rng``), in one tensor program."""
+def train(experiments, *, steps: int, batch: int, rngs, device="auto", dtype="float64") -> Runs:
+    """Every experiment for ``steps`` steps on minibatches of ``batch`` examples, in one tensor program; experiment b's
+    row indices and dropout masks are drawn from ``rngs[b]`` (NumPy generators: ``verify.training.noise``)."""
     experiments = list(experiments)
     _validate(experiments, steps, batch)
+    rngs = one_per_experiment(rngs, experiments)
     with placed(device, dtype) as (kind, where):
-        return _train(experiments, steps, batch, rng, kind, where, dtype)
+        return _train(experiments, steps, batch, rngs, kind, where, dtype)
 
 
-def _train(experiments, steps, batch, rng, kind, where, dtype) -> Runs:
+def _train(experiments, steps, batch, rngs, kind, where, dtype) -> Runs:
     count = len(experiments)
     width = _aligned(max(e.width for e in experiments))
     inputs = _aligned(max(e.data.shape[1] for e in experiments))
-    rows = min(e.data.shape[0] for e in experiments)
+    rows = max(e.data.shape[0] for e in experiments)
     data, targets = np.zeros((count, rows, inputs)), np.zeros((count, rows))
     first, bias, second = np.zeros((count, width, inputs)), np.zeros((count, width)), np.zeros((count, width))
     for index, e in enumerate(experiments):
-        data[index, :, : e.data.shape[1]], targets[index] = e.data[:rows], e.targets[:rows]
+        data[index, : len(e.data), : e.data.shape[1]], targets[index, : len(e.data)] = e.data, e.targets
         generator = np.random.default_rng(e.seed)
         d = e.data.shape[1]
         first[index, : e.width, :d] = generator.standard_normal((e.width, d)) / np.sqrt(d)
@@ -104,9 +107,7 @@ def _train(experiments, steps, batch, rng, kind, where, dtype) -> Runs:
               for name in ACTIVATIONS if any(e.activation == name for e in experiments)}
     optimiser = torch.optim.SGD(parameters, lr=1.0, momentum=MOMENTUM)
     lanes = torch.arange(count, device=where)[:, None]
-    for _ in range(steps):
-        picked = torch.as_tensor(rng.integers(0, rows, size=(count, batch)), device=where)
-        masks = torch.as_tensor(rng.random((count, batch, width)), dtype=kind, device=where)
+    for picked, masks in _minibatches(rngs, experiments, steps, batch, width, kind, where):
         x, target = data[lanes, picked], targets[lanes, picked]
         first_layer, hidden_bias, last, offset = parameters
         pre = (x[:, :, None, :] * first_layer[:, None, :, :]).sum(dim=3) + hidden_bias[:, None, :]
@@ -137,6 +138,19 @@ def _train(experiments, steps, batch, rng, kind, where, dtype) -> Runs:
 def _aligned(size: int) -> int:
     """``size`` rounded up to a multiple of ALIGN."""
     return -(-size // ALIGN) * ALIGN
+
+
+def _minibatches(rngs, experiments, steps, batch, width, kind, where, chunk=CHUNK):
+    """Per step, the row indices (experiments × batch) and dropout uniforms (experiments × batch × width) of every
+    experiment, experiment b's drawn from ``rngs[b]`` alone (its rows, its width), a chunk of steps at a time."""
+    for start in range(0, steps, chunk):
+        size = min(chunk, steps - start)
+        picks = np.zeros((size, len(experiments), batch), dtype=np.int64)
+        masks = np.zeros((size, len(experiments), batch, width))
+        for b, (rng, e) in enumerate(zip(rngs, experiments)):
+            picks[:, b] = rng.integers(0, len(e.data), size=(size, batch))
+            masks[:, b, :, : e.width] = rng.random((size, batch, e.width))
+        yield from zip(torch.as_tensor(picks, device=where), torch.as_tensor(masks, dtype=kind, device=where))
 
 
 def _validate(experiments, steps, batch):

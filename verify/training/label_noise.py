@@ -24,7 +24,7 @@ import torch
 
 from numerics import arguments
 
-from .noise import gaussian_steps
+from .noise import gaussian_steps, one_per_experiment
 from .placement import Placed, placed
 
 
@@ -51,18 +51,19 @@ class Runs(Placed):
     record: tuple
 
 
-def train(experiments, *, paths: int, steps: int, burn_in: int, record=(), rng: np.random.Generator, device="auto",
+def train(experiments, *, paths: int, steps: int, burn_in: int, record=(), rngs, device="auto",
           dtype="float64") -> Runs:
-    """``paths`` paths of ``steps`` SGD steps per mode (and the companion's 2·steps) in one tensor program, the label
-    noise drawn from ``rng``."""
+    """``paths`` paths of ``steps`` SGD steps per mode (and the companion's 2·steps) in one tensor program, experiment
+    b's label noise drawn from ``rngs[b]`` (a NumPy generator)."""
     experiments = list(experiments)
     record = tuple(sorted(set(record)))
     _validate(experiments, paths, steps, burn_in, record)
+    rngs = one_per_experiment(rngs, experiments)
     with placed(device, dtype) as (kind, where):
-        return _train(experiments, paths, steps, burn_in, record, rng, kind, where, dtype)
+        return _train(experiments, paths, steps, burn_in, record, rngs, kind, where, dtype)
 
 
-def _train(experiments, paths, steps, burn_in, record, rng, kind, where, dtype) -> Runs:
+def _train(experiments, paths, steps, burn_in, record, rngs, kind, where, dtype) -> Runs:
     count = len(experiments)
 
     def column(values):
@@ -77,7 +78,7 @@ def _train(experiments, paths, steps, burn_in, record, rng, kind, where, dtype) 
     total, control = (torch.zeros(2, count, paths, dtype=kind, device=where) for _ in range(2))
     logs = torch.zeros(2, count, len(record), paths, dtype=kind, device=where)
     slots = {k: r for r, k in enumerate(record)}
-    root, increments = 2**0.5, gaussian_steps(rng, steps, (2, count, paths), kind, where)
+    root, increments = 2**0.5, gaussian_steps(rngs, steps, (2, paths), kind, where, axis=1)
     for k in range(steps + 1):
         with torch.no_grad():
             product = factors[0] * factors[1]

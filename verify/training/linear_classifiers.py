@@ -73,14 +73,11 @@ def _run(experiments, data, widths, kind, where, dtype) -> Runs:
         start = np.zeros((count, out, into))
         if widths:
             for b, e in enumerate(experiments):
-                start[b] = e.init * np.random.default_rng([e.seed, len(layers)]).standard_normal((out, into))
+                # the first layer's own input width, not the batch's: padded inputs carry no weight, and an
+                # experiment starts from the same weights whichever experiments train with it
+                own = data[e.data].inputs.shape[1] if not layers else into
+                start[b, :, :own] = e.init * np.random.default_rng([e.seed, len(layers)]).standard_normal((out, own))
         layers.append(torch.nn.Parameter(torch.tensor(start, dtype=kind, device=where)))
-    if widths:  # padded input coordinates carry no weight
-        mask = torch.zeros(count, 1, width, dtype=kind, device=where)
-        for b, e in enumerate(experiments):
-            mask[b, :, : data[e.data].inputs.shape[1]] = 1
-        with torch.no_grad():
-            layers[0] *= mask
     x, s, w = (torch.tensor(a, dtype=kind, device=where) for a in (inputs, signs, weights))
     eta = torch.tensor([e.step for e in experiments], dtype=kind, device=where)
     limit = torch.tensor([e.steps for e in experiments], device=where)

@@ -25,7 +25,7 @@ import torch
 
 from numerics import arguments
 
-from .noise import gaussian_steps
+from .noise import gaussian_steps, one_per_experiment
 from .placement import Placed, placed
 
 
@@ -54,18 +54,18 @@ class Paths(Placed):
     final: np.ndarray
 
 
-def simulate(experiments, *, paths: int, steps: int, burn_in: int, rng: np.random.Generator, device="auto",
-             dtype="float64") -> Paths:
+def simulate(experiments, *, paths: int, steps: int, burn_in: int, rngs, device="auto", dtype="float64") -> Paths:
     """``paths`` paths per experiment, ``steps`` steps each (even: the coarse run takes them in pairs), measured
-    after ``burn_in`` (even) steps; one tensor program. The Gaussian increments are drawn from ``rng`` (NumPy's
-    ziggurat: twice as fast as torch's float64 sampler on a CPU, and the same numbers on every device)."""
+    after ``burn_in`` (even) steps; one tensor program. Experiment b's Gaussian increments are drawn from ``rngs[b]``
+    (NumPy generators: ``verify.training.noise``)."""
     experiments = list(experiments)
     _validate(experiments, paths, steps, burn_in)
+    rngs = one_per_experiment(rngs, experiments)
     with placed(device, dtype) as (kind, where):
-        return _simulate(experiments, paths, steps, burn_in, rng, kind, where, dtype)
+        return _simulate(experiments, paths, steps, burn_in, rngs, kind, where, dtype)
 
 
-def _simulate(experiments, paths, steps, burn_in, rng, kind, where, dtype) -> Paths:
+def _simulate(experiments, paths, steps, burn_in, rngs, kind, where, dtype) -> Paths:
     count, levels = len(experiments), max(len(e.levels) for e in experiments)
 
     def column(values):
@@ -79,7 +79,7 @@ def _simulate(experiments, paths, steps, burn_in, rng, kind, where, dtype) -> Pa
     coarse, pair = fine.clone(), torch.zeros_like(fine)
     brownian, square, square_coarse = (torch.zeros_like(fine) for _ in range(3))
     below, below_coarse = (torch.zeros(count, levels, paths, dtype=kind, device=where) for _ in range(2))
-    for k, xi in enumerate(gaussian_steps(rng, steps, (count, paths), kind, where)):
+    for k, xi in enumerate(gaussian_steps(rngs, steps, (paths,), kind, where)):
         if k == burn_in:
             start, start_coarse = fine.abs().log(), coarse.abs().log()
         current = fine * fine

@@ -25,7 +25,7 @@ import torch
 
 from numerics import arguments
 
-from .noise import gaussian_steps
+from .noise import gaussian_steps, one_per_experiment
 from .placement import Placed, placed
 
 CHUNK = 64  # steps of label noise drawn at once (each step's is count × paths × samples)
@@ -54,16 +54,17 @@ class Runs(Placed):
     final: np.ndarray
 
 
-def train(experiments, *, paths: int, steps: int, rng: np.random.Generator, device="auto", dtype="float64") -> Runs:
-    """``paths`` paths of ``steps`` SGD steps for every experiment, in one tensor program; initial weights and label
-    noise are drawn from ``rng``."""
+def train(experiments, *, paths: int, steps: int, rngs, device="auto", dtype="float64") -> Runs:
+    """``paths`` paths of ``steps`` SGD steps for every experiment, in one tensor program; experiment b's initial
+    weights, then its label noise, are drawn from ``rngs[b]`` (NumPy generators: ``verify.training.noise``)."""
     experiments = list(experiments)
     _validate(experiments, paths, steps)
+    rngs = one_per_experiment(rngs, experiments)
     with placed(device, dtype) as (kind, where):
-        return _train(experiments, paths, steps, rng, kind, where, dtype)
+        return _train(experiments, paths, steps, rngs, kind, where, dtype)
 
 
-def _train(experiments, paths, steps, rng, kind, where, dtype) -> Runs:
+def _train(experiments, paths, steps, rngs, kind, where, dtype) -> Runs:
     count, samples = len(experiments), len(experiments[0].inputs)
 
     def tensor(values):
@@ -74,12 +75,12 @@ def _train(experiments, paths, steps, rng, kind, where, dtype) -> Runs:
     slope = tensor([e.slope for e in experiments])[:, None, None]
     step = tensor([e.step for e in experiments])[:, None]
     label_noise = tensor([e.zeta * np.sqrt(e.eta * samples / e.step) for e in experiments])[:, None, None]
-    init = np.array([e.init for e in experiments])[:, None, None] * rng.standard_normal((count, paths, 2))
+    init = np.stack([e.init * rng.standard_normal((paths, 2)) for e, rng in zip(experiments, rngs)])
     weights = torch.nn.Parameter(tensor(init))
     optimiser = torch.optim.SGD([weights], lr=1.0)
     start = (weights[..., 0] + weights[..., 1]).detach().abs().log()
     control = torch.zeros(count, paths, dtype=kind, device=where)
-    for xi in gaussian_steps(rng, steps, (count, paths, samples), kind, where, CHUNK):
+    for xi in gaussian_steps(rngs, steps, (paths, samples), kind, where, chunk=CHUNK):
         noise = label_noise * xi
         outputs = weights[..., 1:2] * torch.tanh(slope * weights[..., 0:1] * inputs)
         loss = (step[:, :, None] * (outputs - labels - noise) ** 2).sum() / (2 * samples)
