@@ -53,7 +53,16 @@ def test_sgd_results_do_not_depend_on_the_batch():
     alone = train([Experiment(0, (0.1,) * 5, 30, seed=3)], [small], device="cpu").final[0]
     together = train([Experiment(0, (0.0,) * 9, 50, seed=4), Experiment(1, (0.1,) * 5, 30, seed=3)], [large, small],
                      device="cpu").final[1]
-    assert together == pytest.approx(alone, abs=1e-15)
+    assert together == pytest.approx(alone, abs=1e-15)  # padded to the batch: equal up to rounding
+    # padded to one shape, alone and together: the same bits (padded to the batch, these two differ by 8e-17)
+    narrow = Data(rng.standard_normal((3, 40)), rng.standard_normal(3))
+    wide = Data(rng.standard_normal((6, 300)), np.ones(6))
+    alone = train([Experiment(0, (0.1,) * 40, 30, seed=3)], [narrow], shape=(6, 300), device="cpu").final[0]
+    together = train([Experiment(0, (0.0,) * 300, 50, seed=4), Experiment(1, (0.1,) * 40, 30, seed=3)], [wide, narrow],
+                     shape=(6, 300), device="cpu").final[1]
+    assert np.array_equal(together, alone)
+    with pytest.raises(ValueError, match=r"shape=\(5, 300\) is invalid: two whole numbers \(n, d\) at least \(6, 3"):
+        train([Experiment(0, (0.0,) * 300, 50, seed=4)], [wide], shape=(5, 300), device="cpu")
 
 
 def test_trainer_rejects_bad_experiments():

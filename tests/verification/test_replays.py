@@ -1,6 +1,6 @@
 """A case replayed alone (the --replay of a counterexample) is judged exactly as in its chunk, for claims whose cases
 train in one batch: each case draws its random numbers from its own stream (``Run.case_rng``), and the batch's
-shapes (nuclear-norm's n) do not depend on which cases share it."""
+shapes (nuclear-norm's n, the padded data sets of retention) do not depend on which cases share it."""
 
 import pytest
 
@@ -13,7 +13,7 @@ def _judged(outcome) -> tuple:
     return outcome.check, outcome.status, outcome.error, outcome.tolerance, outcome.detail
 
 
-@pytest.mark.parametrize("claim_id", ["nuclear-norm", "quartic-collapse", "invariant-sets"])
+@pytest.mark.parametrize("claim_id", ["nuclear-norm", "quartic-collapse", "invariant-sets", "retention"])
 def test_a_case_replayed_alone_is_judged_as_in_its_chunk(claim_id):
     claim = REGISTRY[claim_id]
     settings = for_claim(Run(profile=PROFILES["quick"]), claim)

@@ -153,7 +153,7 @@ class Quadratic(Claim):
                     ("data-bias", "bias", DATA_STEP, data, inputs),
                     ("data-no-bias", "no-bias", DATA_STEP, data, inputs)):
                 plans.append((case, name, training.Experiment(loss, weights, step, record, x)))
-        trained = training.train([e for _, _, e in plans], TARGETS, device=run.device, dtype=run.dtype)
+        trained = training.train([e for _, _, e in plans], TARGETS, rows=LARGE[1], device=run.device, dtype=run.dtype)
         spectra = {case: _Spectra(population, data) for case in cases}
         for index, (case, name, experiment) in enumerate(plans):
             if not trained.finite[index] and not isinstance(spectra[case], Diverged):

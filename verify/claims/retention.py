@@ -30,6 +30,7 @@ CONVERGED = 1e-6  # ‖Xw − y‖/‖y‖ below which SGD counts as having inte
 # SGD steps per sample: at least 60 (n ≤ budget/60), at most 100: with d ≥ 10n the expected squared error falls by
 # about e^(−0.47) every n steps (s_min(X)²/‖x‖² ≈ (1 − √(n/d))² ≥ 0.47), so 60n steps reach 10⁻¹² relative
 STEPS_PER_SAMPLE = 60
+MOST_SAMPLES, MOST_DIMENSIONS = 50, 1000  # every case's data is padded to these: its rounding is its own alone
 QUADRATURE_ANGLES = (Fraction(1, 10), Fraction(1), Fraction(2), Fraction(3))
 
 
@@ -48,8 +49,8 @@ class RetentionCase(Case):
 
 @st.composite
 def retention_cases(draw, *, step_budget: int) -> RetentionCase:
-    samples = draw(st.integers(4, max(4, min(50, step_budget // STEPS_PER_SAMPLE))))
-    dimension = min(1000, draw(st.integers(10, 40)) * samples)
+    samples = draw(st.integers(4, max(4, min(MOST_SAMPLES, step_budget // STEPS_PER_SAMPLE))))
+    dimension = min(MOST_DIMENSIONS, draw(st.integers(10, 40)) * samples)
     flip = Fraction(draw(st.integers(0, 30)), 100)
     angle = Fraction(draw(st.integers(5, 120)), 100)
     scale = Fraction(10) ** draw(st.integers(-1, 1)) * Fraction(draw(st.integers(1, 9)))
@@ -142,7 +143,7 @@ class Retention(Claim):
             data.append(Data(inputs, targets))
             experiments.append(Experiment(index, tuple(init), case.steps, int(rng.integers(2**63))))
             problems[case] = dict(inputs=inputs, targets=targets, init=init)
-        runs = sgd(experiments, data, device=run.device, dtype=run.dtype)
+        runs = sgd(experiments, data, shape=(MOST_SAMPLES, MOST_DIMENSIONS), device=run.device, dtype=run.dtype)
         results = {}
         for index, case in enumerate(cases):
             if not runs.finite[index]:

@@ -33,10 +33,18 @@ def validate(experiments, data, *, labels: bool = False) -> None:
             raise ValueError(f"experiments[{index}].data={e.data} is invalid: an index into data (0..{len(data) - 1})")
 
 
-def padded(experiments, data) -> tuple:
-    """(inputs B × n × d, targets B × n): experiment b's data set, zero-padded to the largest n and d."""
+def padded(experiments, data, shape=None) -> tuple:
+    """(inputs B × n × d, targets B × n): experiment b's data set, zero-padded to ``shape`` (n, d), by default the
+    batch's largest n and d. The padding changes how reductions round: a caller that trains cases in batches passes
+    the largest shape a case can have, so that a case computes the same bits whichever cases share its batch (and
+    replayed alone)."""
     rows = max(data[e.data].inputs.shape[0] for e in experiments)
     width = max(data[e.data].inputs.shape[1] for e in experiments)
+    if shape is not None:
+        if not (len(shape) == 2 and all(type(s) is int for s in shape) and shape[0] >= rows and shape[1] >= width):
+            raise ValueError(f"shape={shape!r} is invalid: two whole numbers (n, d) at least ({rows}, {width}), the "
+                             "largest data set's")
+        rows, width = shape
     inputs, targets = np.zeros((len(experiments), rows, width)), np.zeros((len(experiments), rows))
     for b, e in enumerate(experiments):
         x, y = data[e.data].inputs, data[e.data].targets

@@ -54,16 +54,17 @@ class Runs(Placed):
     movements: tuple
 
 
-def train(experiments, data, *, widths=(), device="auto", dtype="float64") -> Runs:
-    """Train every experiment in one tensor program (all with the hidden ``widths``)."""
+def train(experiments, data, *, widths=(), shape=None, device="auto", dtype="float64") -> Runs:
+    """Train every experiment in one tensor program (all with the hidden ``widths``); ``shape``: the (n, d) the data
+    sets are padded to (``datasets.padded``), by default the largest."""
     _validate(experiments, data, widths)
     with placed(device, dtype) as (kind, where):
-        return _run(list(experiments), data, tuple(widths), kind, where, dtype)
+        return _run(list(experiments), data, tuple(widths), shape, kind, where, dtype)
 
 
-def _run(experiments, data, widths, kind, where, dtype) -> Runs:
+def _run(experiments, data, widths, shape, kind, where, dtype) -> Runs:
     count = len(experiments)
-    inputs, signs = datasets.padded(experiments, data)
+    inputs, signs = datasets.padded(experiments, data, shape)
     width, weights = inputs.shape[2], np.zeros(signs.shape)
     for b, e in enumerate(experiments):
         weights[b, : len(data[e.data].targets)] = 1.0 / len(data[e.data].targets)

@@ -43,15 +43,16 @@ class Runs(Placed):
     recorded: tuple
 
 
-def train(experiments, data, *, device="auto", dtype="float64") -> Runs:
+def train(experiments, data, *, shape=None, device="auto", dtype="float64") -> Runs:
+    """``shape``: the (n, d) the data sets are padded to (``datasets.padded``), by default the largest."""
     _validate(experiments, data)
     with placed(device, dtype) as (kind, where):
-        return _train(list(experiments), list(data), kind, where, dtype)
+        return _train(list(experiments), list(data), shape, kind, where, dtype)
 
 
-def _train(experiments, data, kind, where, dtype) -> Runs:
+def _train(experiments, data, shape, kind, where, dtype) -> Runs:
     count = len(experiments)
-    inputs, targets = datasets.padded(experiments, data)
+    inputs, targets = datasets.padded(experiments, data, shape)
     start = np.zeros((count, inputs.shape[2]))
     for b, e in enumerate(experiments):
         start[b, : len(e.init)] = e.init

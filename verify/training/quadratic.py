@@ -50,23 +50,29 @@ class Eigenvalues(Placed):
     values: np.ndarray
 
 
-def train(experiments, targets, *, device="auto", dtype="float64") -> Eigenvalues:
-    """Train every experiment at once; ``targets`` is the diagonal of M* (shared by all)."""
+def train(experiments, targets, *, rows=None, device="auto", dtype="float64") -> Eigenvalues:
+    """Train every experiment at once; ``targets`` is the diagonal of M* (shared by all). ``rows``: the data sets are
+    padded to this many rows, by default the largest; a caller that trains cases in batches passes the most a case can
+    have, so that a case's sums over its rows round the same whichever cases share its batch (and replayed alone)."""
     experiments = list(experiments)
     stars = [float(arguments.exact("targets", t)) for t in targets]
     _validate(experiments, len(stars))
+    most = max([len(e.inputs) for e in experiments if e.loss in DATA_LOSSES] + [1])
+    if rows is None:
+        rows = most
+    elif not (type(rows) is int and rows >= most):
+        raise ValueError(f"rows={rows!r} is invalid: a whole number at least {most}, the largest data set's")
     order = sorted(range(len(experiments)), key=lambda b: -max(experiments[b].record))  # longest first
     with placed(device, dtype) as (kind, where):
-        values = _train([experiments[b] for b in order], stars, kind, where)[np.argsort(order)]
+        values = _train([experiments[b] for b in order], stars, rows, kind, where)[np.argsort(order)]
     finite = np.array([np.isfinite(values[b, : len(e.record)]).all() for b, e in enumerate(experiments)])
     return Eigenvalues(tuple(tuple(int(k) for k in e.record) for e in experiments), values, finite=finite,
                        device=str(where), dtype=dtype)
 
 
-def _train(experiments, stars, kind, where) -> np.ndarray:
+def _train(experiments, stars, rows, kind, where) -> np.ndarray:
     count, d = len(experiments), len(stars)
     star = torch.diag(torch.tensor(stars, dtype=kind, device=where))
-    rows = max([len(e.inputs) for e in experiments if e.loss in DATA_LOSSES] + [1])
     inputs, mask = torch.zeros(count, rows, d, dtype=kind), torch.zeros(count, rows, dtype=kind)
     for b, e in enumerate(experiments):
         if e.loss in DATA_LOSSES:
