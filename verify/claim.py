@@ -387,6 +387,11 @@ class Claim:
     # and whose experiments train to the same bits in any batch sets fewer: the default profile's 12 cases are then
     # chunks that the cores run side by side, with reports unchanged.
     chunk_cases: int = 16
+    # Whether a case trains to the same bits whichever cases share its batch (its own random streams, shapes padded
+    # to the largest a case can have: docs/adding-a-claim.md), so that its replay command reproduces its outcomes
+    # exactly. A claim whose batch cannot be (sensing: one matrix product over the batch's shared measurements) sets
+    # False; its replays are then checked for the same statuses only.
+    batch_invariant: bool = True
     # True when figures() needs only what a JSON report holds (settings, cases, outcomes' data) and trains no model
     # (it may recompute seeded or exact numbers from the settings): `--from-json` redraws them (verify/redraw.py)
     figures_from_report: bool = False

@@ -10,7 +10,7 @@ In the spirit of scikit-learn's ``parametrize_with_checks``::
 
 Each check raises ``AssertionError`` saying what is wrong. A claim must: be well declared; hold on a quick
 run that produces every declared check and nothing else; give a JSON report valid against the documented
-schema; export LaTeX that compiles (when ``pdflatex`` is installed); refuse bad options with exit code 2
+schema; judge a case replayed alone as in its chunk; export LaTeX that compiles (when ``pdflatex`` is installed); refuse bad options with exit code 2
 (when registered); and be refuted under each of its corruptions (it must declare at least one).
 """
 
@@ -95,6 +95,28 @@ def _pdflatex(source: str) -> str:
         return log
 
 
+def check_replay_judged_as_in_its_chunk(claim: Claim) -> None:
+    """The last case of the quick run, replayed alone from its JSON (the command a counterexample prints), gets the
+    outcomes it got in its chunk: to the bit, or the same statuses where the claim declares ``batch_invariant =
+    False``."""
+    result = _quick(claim)
+    judged = [case for case in result.cases if any(outcome.case == case for outcome in result.outcomes)]
+    if not judged:
+        return
+    case = judged[-1]
+    replayed = runner.replay(claim, QUICK, json.loads(json.dumps(case.exact_json())))
+
+    def outcomes(listed) -> list:
+        if claim.batch_invariant:
+            return [repr((o.check, o.status, o.error, o.tolerance, o.detail)) for o in listed]
+        return [(o.check, o.status) for o in listed]
+
+    alone, in_chunk = outcomes(replayed.outcomes), outcomes([o for o in result.outcomes if o.case == case])
+    assert alone == in_chunk, (f"{case.describe()} replayed alone is judged otherwise than in its chunk: draw its "
+                               "random numbers from run.case_rng and pad its batch to the largest shape a case can "
+                               f"have (docs/adding-a-claim.md)\nalone:    {alone}\nin chunk: {in_chunk}")
+
+
 def check_bad_options_exit_2(claim: Claim) -> None:
     from .claims import REGISTRY  # noqa: PLC0415
     from .cli import EXIT_USAGE, main  # noqa: PLC0415
@@ -120,8 +142,8 @@ def check_corruptions_refuted(claim: Claim) -> None:
             f"corruption {corruption.name!r} was not refuted by {corruption.checks}: {result.verdict}"
 
 
-CHECKS = (check_declaration, check_quick_run, check_json_report, check_latex_compiles, check_bad_options_exit_2,
-          check_corruptions_refuted)
+CHECKS = (check_declaration, check_quick_run, check_json_report, check_replay_judged_as_in_its_chunk,
+          check_latex_compiles, check_bad_options_exit_2, check_corruptions_refuted)
 
 
 def claim_checks(claim: Claim):

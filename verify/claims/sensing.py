@@ -182,6 +182,7 @@ def _reads(part: str, depth_one: bool | None = None):
 class Sensing(Claim):
     id = "sensing"
     step_factor = GAUSSIAN_BUDGET
+    batch_invariant = False  # the experiments on one data set share its products, which round with the batch
     title = "Deep matrix sensing: singular values are learned largest-first, and depth recovers the low-rank target"
     statement = (
         "W = W_1⋯W_N (d = 50) trained by gradient descent on ½·mean_k(<A_k, W> − y_k)², y_k = <A_k, W*>, "
