@@ -10,8 +10,9 @@ In the spirit of scikit-learn's ``parametrize_with_checks``::
 
 Each check raises ``AssertionError`` saying what is wrong. A claim must: be well declared; hold on a quick
 run that produces every declared check and nothing else; give a JSON report valid against the documented
-schema; judge a case replayed alone as in its chunk; export LaTeX that compiles (when ``pdflatex`` is installed); refuse bad options with exit code 2
-(when registered); and be refuted under each of its corruptions (it must declare at least one).
+schema; judge a case replayed alone as in its chunk; export LaTeX that compiles (when ``pdflatex`` is
+installed); refuse bad options with exit code 2 (when registered); and be refuted under each of its corruptions
+(it must declare at least one).
 """
 
 from __future__ import annotations

@@ -171,7 +171,8 @@ def test_an_experiment_draws_the_same_numbers_alone_and_next_to_others():
     assert np.array_equal(both.logs[1], alone.logs[0]) and np.array_equal(both.mean_half[1], alone.mean_half[0])
 
     x, y = (0.5, -1.0, 2.0), (0.4, -0.9, 1.7)
-    pair = [single_neuron.Experiment(x, y, 2.0, 0.3, 0.8, 0.05, 0.2), single_neuron.Experiment(y, x, 1.0, 0.1, 0.5, 0.1, 0.3)]
+    pair = [single_neuron.Experiment(x, y, 2.0, 0.3, 0.8, 0.05, 0.2),
+            single_neuron.Experiment(y, x, 1.0, 0.1, 0.5, 0.1, 0.3)]
     both = single_neuron.train(pair, paths=3, steps=4, rngs=streams(5, 6), device="cpu")
     alone = single_neuron.train(pair[1:], paths=3, steps=4, rngs=streams(6), device="cpu")
     assert np.array_equal(both.final[1], alone.final[0]) and np.array_equal(both.control[1], alone.control[0])
