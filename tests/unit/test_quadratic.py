@@ -98,6 +98,18 @@ def test_trainer_flags_divergence_and_names_bad_fields():
             training.train([experiment], TARGETS, device="cpu")
 
 
+def test_data_padded_to_given_rows_train_to_the_same_bits_alone_and_in_a_batch():
+    from verify.training import quadratic as training
+
+    small = _experiment("no-bias", "1e-3", 0.01, (0, 40), seed=1, samples=13)
+    large = _experiment("bias", "1e-3", 0.01, (0, 40), seed=2, samples=97)
+    together = training.train([large, small], TARGETS, rows=97, device="cpu").values[1]
+    alone = training.train([small], TARGETS, rows=97, device="cpu").values[0]
+    assert np.array_equal(together, alone)
+    with pytest.raises(ValueError, match="rows=12 is invalid: a whole number at least 13, the batch's largest"):
+        training.train([small], TARGETS, rows=12, device="cpu")
+
+
 # Written against mutants that mutmut left alive (docs/mutation-testing.md): the data of quadratic_data.
 
 @pytest.mark.parametrize(("init", "size"), [(9, 5), (Fraction(1, 4), 1), ("1e-3", 3)])

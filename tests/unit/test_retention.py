@@ -61,8 +61,10 @@ def test_sgd_results_do_not_depend_on_the_batch():
     together = train([Experiment(0, (0.0,) * 300, 50, seed=4), Experiment(1, (0.1,) * 40, 30, seed=3)], [wide, narrow],
                      shape=(6, 300), device="cpu").final[1]
     assert np.array_equal(together, alone)
-    with pytest.raises(ValueError, match=r"shape=\(5, 300\) is invalid: two whole numbers \(n, d\) at least \(6, 3"):
+    with pytest.raises(ValueError, match=r"shape\[0\]=5 is invalid: a whole number at least 6, the batch's largest"):
         train([Experiment(0, (0.0,) * 300, 50, seed=4)], [wide], shape=(5, 300), device="cpu")
+    with pytest.raises(ValueError, match=r"shape=\(6,\) is invalid: two whole numbers \(n, d\)"):
+        train([Experiment(0, (0.0,) * 300, 50, seed=4)], [wide], shape=(6,), device="cpu")
 
 
 def test_trainer_rejects_bad_experiments():

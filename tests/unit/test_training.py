@@ -55,7 +55,7 @@ def test_with_one_input_width_a_case_trains_to_the_same_bits_alone_and_in_any_ba
 @pytest.mark.parametrize("width", [1, 2.5, "3"])
 def test_an_input_width_below_the_widest_experiment_or_not_whole_is_refused(width):
     experiment = training.Experiment(2, (Fraction(1), Fraction(1, 2)), Fraction(1, 10), Fraction(1, 20), record=(0, 1))
-    with pytest.raises(ValueError, match=f"width={width!r} is invalid: must be a whole number >= 2"):
+    with pytest.raises(ValueError, match=f"width={width!r} is invalid: a whole number at least 2"):
         training.train([experiment], width=width, device="cpu")
 
 

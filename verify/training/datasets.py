@@ -33,18 +33,28 @@ def validate(experiments, data, *, labels: bool = False) -> None:
             raise ValueError(f"experiments[{index}].data={e.data} is invalid: an index into data (0..{len(data) - 1})")
 
 
+def padded_to(name: str, size, largest: int) -> int:
+    """The size a batch is padded to along one axis: ``size``, a whole number at least the batch's ``largest``, or
+    ``largest`` when ``size`` is None. A caller that trains cases in batches passes the largest any case can have:
+    padding changes how reductions round, and a case then rounds the same whichever cases share its batch."""
+    if size is None:
+        return largest
+    if not (type(size) is int and size >= largest):
+        raise ValueError(f"{name}={size!r} is invalid: a whole number at least {largest}, the batch's largest")
+    return size
+
+
 def padded(experiments, data, shape=None) -> tuple:
     """(inputs B × n × d, targets B × n): experiment b's data set, zero-padded to ``shape`` (n, d), by default the
     batch's largest n and d. The padding changes how reductions round: a caller that trains cases in batches passes
     the largest shape a case can have, so that a case computes the same bits whichever cases share its batch (and
     replayed alone)."""
-    rows = max(data[e.data].inputs.shape[0] for e in experiments)
-    width = max(data[e.data].inputs.shape[1] for e in experiments)
-    if shape is not None:
-        if not (len(shape) == 2 and all(type(s) is int for s in shape) and shape[0] >= rows and shape[1] >= width):
-            raise ValueError(f"shape={shape!r} is invalid: two whole numbers (n, d) at least ({rows}, {width}), the "
-                             "largest data set's")
-        rows, width = shape
+    largest = (max(data[e.data].inputs.shape[0] for e in experiments),
+               max(data[e.data].inputs.shape[1] for e in experiments))
+    if shape is not None and not (isinstance(shape, (tuple, list)) and len(shape) == 2):
+        raise ValueError(f"shape={shape!r} is invalid: two whole numbers (n, d)")
+    rows, width = (padded_to(f"shape[{axis}]", None if shape is None else shape[axis], largest[axis])
+                   for axis in (0, 1))
     inputs, targets = np.zeros((len(experiments), rows, width)), np.zeros((len(experiments), rows))
     for b, e in enumerate(experiments):
         x, y = data[e.data].inputs, data[e.data].targets

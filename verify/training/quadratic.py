@@ -22,6 +22,7 @@ import torch
 
 from numerics import arguments
 
+from .datasets import padded_to
 from .placement import Placed, placed
 
 LOSSES = ("variance", "population", "bias", "no-bias")
@@ -57,11 +58,7 @@ def train(experiments, targets, *, rows=None, device="auto", dtype="float64") ->
     experiments = list(experiments)
     stars = [float(arguments.exact("targets", t)) for t in targets]
     _validate(experiments, len(stars))
-    most = max([len(e.inputs) for e in experiments if e.loss in DATA_LOSSES] + [1])
-    if rows is None:
-        rows = most
-    elif not (type(rows) is int and rows >= most):
-        raise ValueError(f"rows={rows!r} is invalid: a whole number at least {most}, the largest data set's")
+    rows = padded_to("rows", rows, max([len(e.inputs) for e in experiments if e.loss in DATA_LOSSES] + [1]))
     order = sorted(range(len(experiments)), key=lambda b: -max(experiments[b].record))  # longest first
     with placed(device, dtype) as (kind, where):
         values = _train([experiments[b] for b in order], stars, rows, kind, where)[np.argsort(order)]

@@ -26,6 +26,7 @@ import torch
 
 from numerics import arguments
 
+from .datasets import padded_to
 from .placement import Placed, placed
 
 MAX_DEPTH = 64  # the depth limit of the toy model's torch training (numerics evaluate up to arguments.MAX_DEPTH)
@@ -79,12 +80,7 @@ def train(experiments, *, width=None, device="auto", dtype="float64") -> Traject
     """
     experiments = list(experiments)
     _validate(experiments)
-    widest = max(len(e.targets) for e in experiments)
-    if width is None:
-        width = widest
-    elif not (type(width) is int and width >= widest):
-        raise ValueError(f"width={width!r} is invalid: must be a whole number >= {widest}, the widest experiment's "
-                         "number of targets")
+    width = padded_to("width", width, max(len(e.targets) for e in experiments))
     levels = None
     if any(e.levels is not None for e in experiments):
         levels = [e.levels if e.levels is not None else () for e in experiments]
