@@ -129,10 +129,15 @@ class Dask:
             # One thread per worker process: the units are CPU-bound Python (verify/threads.py). No dashboard; the
             # scheduler's HTTP server (health, metrics) starts anyway, on port 8787 unless told, with a warning
             # when that port is taken (another cluster, or another run): a free port on this host instead.
-            with _ctrl_c_ignored():
-                self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                             dashboard_address=None, scheduler_kwargs={"dashboard_address": FREE_PORT},
-                                             silence_logs=logging.CRITICAL)
+            try:
+                with ctrl_c_deferred(), _ctrl_c_blocked():
+                    self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                 dashboard_address=None, silence_logs=logging.CRITICAL,
+                                                 scheduler_kwargs={"dashboard_address": FREE_PORT})
+            except KeyboardInterrupt:  # a Ctrl-C held while the cluster started: the cluster is up, and closed now
+                if self._cluster is not None:
+                    self._cluster.close()
+                raise
             self._client = Client(self._cluster)
             self.name = f"dask local cluster ({workers} workers)"
         self._futures: list = []
@@ -186,15 +191,25 @@ def _frozen_for_fork():
 
 
 @contextmanager
-def _ctrl_c_ignored():
-    """Processes started in the block ignore SIGINT (a process keeps an ignored signal ignored), as ``_ignore_ctrl_c``
-    does for a local pool: a Dask cluster's workers would each print a KeyboardInterrupt traceback on a terminal's
-    Ctrl-C, while this process, which handles it, closes them anyway."""
-    if threading.current_thread() is not threading.main_thread():  # only the main thread may set a handler
+def _ctrl_c_blocked():
+    """SIGINT blocked in this thread, and so in the threads it starts and the processes they start (a thread and a
+    process inherit the signal mask, across exec too): a Dask cluster's workers never take a terminal's Ctrl-C, which
+    reaches the whole process group, and print no KeyboardInterrupt traceback, while this process, which handles it,
+    closes them anyway. A Ctrl-C to this process meanwhile is taken by one of its threads that does not block it, or
+    waits for the block's end; under ``ctrl_c_deferred`` it is then held and raised once the block has ended.
+
+    Ignoring SIGINT instead (a process keeps an ignored signal ignored) lost a Ctrl-C that came while the cluster
+    started: the run went on to its end."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread handles signals
         yield
         return
-    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from multiprocessing import resource_tracker  # noqa: PLC0415 - only for a local cluster
+
+    # The first process started with multiprocessing starts its resource tracker, and unblocks SIGINT in the thread
+    # that does that, whatever its mask was (Python 3.11): started here, before the block, it is not started there.
+    resource_tracker.ensure_running()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, handler)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

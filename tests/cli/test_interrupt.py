@@ -83,14 +83,18 @@ def test_a_terminal_ctrl_c_reaches_every_process_and_each_ends_quietly(scale_out
             process.communicate()
     assert process.returncode == 130 and "VERDICT" not in out, err
     assert err.strip().splitlines() == ["python -m verify: interrupted"]
-    for _ in range(100):  # the group is empty once the last worker has exited
+    _assert_the_group_ends(process.pid)
+
+
+def _assert_the_group_ends(group: int) -> None:
+    """The process group is empty within 10 s, once the last worker has exited."""
+    for _ in range(100):
         try:
-            os.killpg(process.pid, 0)
+            os.killpg(group, 0)
         except ProcessLookupError:
-            break
+            return
         time.sleep(0.1)
-    else:
-        pytest.fail("a process of the run outlived it")
+    pytest.fail("a process of the run outlived it")
 
 
 @pytest.mark.parametrize("rest, redelivery_s", [("time.sleep(30); print('lost')", cli.REDELIVERY_S), ("pass", 30)],
@@ -135,3 +139,30 @@ def test_a_ctrl_c_that_reaches_a_worker_while_it_starts_leaves_no_traceback():
               "pool.close()\n")
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "[1, 2, 3, 4]", "")
+
+
+def test_a_ctrl_c_while_the_dask_cluster_starts_ends_the_run():
+    """A terminal's Ctrl-C that comes while the local Dask cluster starts ends the run once the cluster is up, which is
+    then closed; no worker takes it. It was lost, and the run went on to its end. Here the Ctrl-C is sent to the whole
+    process group from inside the cluster's start."""
+    script = ("import os, signal, sys\n"
+              "from distributed import LocalCluster\n"
+              "from verify import cli\n"
+              "start = LocalCluster._start\n"
+              "async def interrupted(self):\n"
+              "    os.killpg(0, signal.SIGINT)  # as a terminal does: to this process and every worker started so far\n"
+              "    await start(self)\n"
+              "LocalCluster._start = interrupted\n"
+              "sys.exit(cli.main(['thm1', '--workers', '2']))\n")
+    process = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as in a terminal
+    try:
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+    assert process.returncode == 130 and "VERDICT" not in out, out + err
+    assert err.strip().splitlines() == ["python -m verify: interrupted"]
+    _assert_the_group_ends(process.pid)
