@@ -148,11 +148,11 @@ def test_a_ctrl_c_while_the_dask_cluster_starts_ends_the_run():
     script = ("import os, signal, sys\n"
               "from distributed import LocalCluster\n"
               "from verify import cli\n"
-              "start = LocalCluster._start\n"
-              "async def interrupted(self):\n"
-              "    os.killpg(0, signal.SIGINT)  # as a terminal does: to this process and every worker started so far\n"
-              "    await start(self)\n"
-              "LocalCluster._start = interrupted\n"
+              "start = LocalCluster.__init__\n"
+              "def interrupted(self, *arguments, **keywords):\n"
+              "    os.killpg(0, signal.SIGINT)  # as a terminal does: to every process of the run\n"
+              "    start(self, *arguments, **keywords)\n"
+              "LocalCluster.__init__ = interrupted\n"
               "sys.exit(cli.main(['thm1', '--workers', '2']))\n")
     process = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, start_new_session=True,
