@@ -208,8 +208,8 @@ def _ctrl_c_blocked():
     # The first process started with multiprocessing starts its resource tracker, and unblocks SIGINT in the thread
     # that does that, whatever its mask was (Python 3.11): started here, before the block, it is not started there.
     resource_tracker.ensure_running()
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # as it was: a SIGINT blocked before stays blocked

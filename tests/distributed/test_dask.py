@@ -139,3 +139,16 @@ def test_a_local_cluster_starts_without_a_word_while_another_holds_the_dashboard
     finally:
         holder.close()
     assert [str(w.message) for w in caught if issubclass(w.category, UserWarning)] == []
+
+
+@pytest.mark.parametrize("before", [set(), {signal.SIGINT}], ids=["unblocked before", "blocked before"])
+def test_the_cluster_start_leaves_the_signal_mask_as_it_found_it(before):
+    """SIGINT is blocked while a local cluster starts (its workers inherit the mask), then the mask is what it was:
+    a caller that had blocked SIGINT keeps it blocked."""
+    previous = signal.pthread_sigmask(signal.SIG_SETMASK, before)
+    try:
+        with executors._ctrl_c_blocked():
+            assert signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+        assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == before
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
